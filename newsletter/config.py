@@ -1,0 +1,68 @@
+"""Stage 1b: find and load the publication's config and its authors registry.
+
+A project is a folder holding ``newsletter.yaml`` (the config), ``authors.yaml`` (the registry) and
+``issues/``. For an issue, the config is the nearest ``newsletter.yaml`` in its folder or above, the way git
+finds ``.git``; ``--config`` names another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import load, validate
+from .errors import ConfigNotFound, InputError
+from .models import Author, AuthorRegistry, Config
+
+CONFIG_NAME = "newsletter.yaml"
+AUTHORS_NAME = "authors.yaml"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded config, with the registry and template folder it points to."""
+
+    config: Config
+    config_path: Path
+    authors: dict[str, Author] | None
+    authors_path: Path
+    templates_dir: Path | None
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it, as a user would type it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def find_config(issue_path: Path) -> Path:
+    """The nearest ``newsletter.yaml`` in the issue's folder or a folder above it."""
+    for folder in issue_path.resolve().parents:
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    raise ConfigNotFound(
+        f"{display_path(issue_path)}: no {CONFIG_NAME} found in its folder or above; pass --config FILE"
+    )
+
+
+def load_project(config_path: Path) -> Project:
+    """Load and validate the config at ``config_path`` and the authors registry it names."""
+    document = load.load(config_path, display_path(config_path))
+    config = validate.validate(document, Config)
+    base = config_path.resolve().parent
+    authors_path = base / (config.authors or AUTHORS_NAME)
+    authors = None
+    if authors_path.is_file() or config.authors:
+        registry_document = load.load(authors_path, display_path(authors_path))
+        if registry_document.data is None:
+            registry_document.data = {}
+        authors = validate.validate(registry_document, AuthorRegistry).root
+    templates_dir = base / config.templates if config.templates else None
+    if templates_dir is not None and not templates_dir.is_dir():
+        message = f"folder {display_path(templates_dir)} does not exist"
+        raise InputError([document.problem(("templates",), message)])
+    return Project(config, config_path, authors, authors_path, templates_dir)
+

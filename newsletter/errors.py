@@ -1,0 +1,50 @@
+"""Errors a user can cause. The CLI prints these as ``Error: ...`` and exits non-zero.
+
+Anything that is not a :class:`NewsletterError` is a bug in newsletter and may show a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input file, pointing at the spot: ``file:line:col: field: message``."""
+
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class NewsletterError(Exception):
+    """Base of every error a user can cause; never raised itself."""
+
+
+class InputError(NewsletterError):
+    """An input file (issue, authors registry, config) is unreadable or invalid.
+
+    Carries every problem found in the file, so the user can fix them all in one round.
+    """
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigNotFound(NewsletterError):
+    """No config file was given and none was found beside the issue."""
+
+
+class TemplateError(NewsletterError):
+    """A template could not be rendered, or the MJML it produced did not compile."""
+
+
+class OutputError(NewsletterError):
+    """An output file could not be written; nothing of the failing issue was left behind."""

@@ -1,0 +1,178 @@
+"""Stage 1: read a YAML file into plain data, remembering where every value stood.
+
+PyYAML's composer gives nodes with line and column; we build the data from that tree ourselves, so that a
+validation error's path (``briefs[1].authors[0]``) can be mapped back to ``file:line:column``. Only plain YAML
+is accepted: mappings, sequences, strings, numbers, booleans, null and dates. Object tags are refused, and so
+are documents that expand to more values than any issue needs (alias bombs), before they can use up memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem
+
+try:  # libyaml keeps the marks and is about 40x faster; fall back where it is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 2_000_000
+MAX_VALUES = 100_000
+MAX_DEPTH = 64
+
+Path_ = tuple[Any, ...]
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class Document:
+    """A YAML file's data, with the line and column (1-based) of each value and of each mapping key."""
+
+    path: str
+    data: Any
+    value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def mark(self, loc: Path_, *, key: bool = False) -> tuple[int, int]:
+        """The position of ``loc``, or of its nearest ancestor that exists in the file."""
+        loc = tuple(loc)
+        while True:
+            if key and loc in self.key_marks:
+                return self.key_marks[loc]
+            if loc in self.value_marks:
+                return self.value_marks[loc]
+            if not loc:
+                return (1, 1)
+            loc = loc[:-1]
+
+    def problem(self, loc: Path_, message: str, *, key: bool = False) -> Problem:
+        return Problem(self.path, *self.mark(loc, key=key), format_loc(loc), message)
+
+
+def format_loc(loc: Path_) -> str:
+    """``('briefs', 1, 'authors', 0)`` -> ``briefs[1].authors[0]``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def read_text(path: Path, display: str) -> str:
+    """The file's text, refusing what is too large, unreadable or not UTF-8."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(display, 1, 1, "", "file not found")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(display, 1, 1, "", "is a directory, not a file")]) from None
+    except OSError as exc:
+        raise InputError([Problem(display, 1, 1, "", f"cannot read: {exc.strerror}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError([Problem(display, 1, 1, "", f"file is larger than {MAX_FILE_BYTES:,} bytes")])
+    try:
+        # Decode ourselves: PyYAML would silently read a UTF-16 byte-order mark as UTF-16.
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError([Problem(display, line, column, "", "file is not valid UTF-8 text")]) from None
+    return text.removeprefix("\ufeff")
+
+
+def load(path: Path | str, display: str | None = None) -> Document:
+    """Parse the YAML file at ``path``; errors name it as ``display`` (default: the path as given)."""
+    path = Path(path)
+    display = display or str(path)
+    text = read_text(path, display)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+        raise InputError([Problem(display, line, column, "", f"YAML syntax error: {message}")]) from None
+    except yaml.YAMLError as exc:  # e.g. a character YAML does not allow, reported without a mark
+        raise InputError([Problem(display, 1, 1, "", f"YAML error: {exc}")]) from None
+    except RecursionError:
+        raise InputError([Problem(display, 1, 1, "", "YAML is nested too deeply")]) from None
+    document = Document(display, None)
+    if node is None:
+        return document
+    builder = _Builder(document)
+    document.data = builder.build(node, ())
+    if builder.problems:
+        raise InputError(builder.problems)
+    return document
+
+
+class _Builder:
+    """Turns composed nodes into dicts, lists and scalars, recording marks and collecting problems."""
+
+    def __init__(self, document: Document):
+        self.document = document
+        self.problems: list[Problem] = []
+        self.count = 0
+
+    def _fail(self, node: yaml.Node, loc: Path_, message: str) -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.document.path, mark.line + 1, mark.column + 1, format_loc(loc), message))
+
+    def build(self, node: yaml.Node, loc: Path_, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES or depth > MAX_DEPTH:
+            # Stop at once: an alias bomb or a self-referencing alias would otherwise never finish.
+            limit = f"more than {MAX_VALUES:,} values" if self.count > MAX_VALUES else f"nesting deeper than {MAX_DEPTH}"
+            self._fail(node, loc, f"document expands to {limit} (aliases?)")
+            raise InputError(self.problems)
+        self.document.value_marks.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                self._fail(node, loc, f"tag {node.tag!r} is not allowed")
+            return [self.build(item, (*loc, index), depth + 1) for index, item in enumerate(node.value)]
+        return self._scalar(node, loc)
+
+    def _mapping(self, node: yaml.MappingNode, loc: Path_, depth: int) -> dict[Any, Any]:
+        if node.tag != "tag:yaml.org,2002:map":
+            self._fail(node, loc, f"tag {node.tag!r} is not allowed")
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                self._fail(key_node, loc, "keys must be plain names")
+                continue
+            key = self._scalar(key_node, loc)
+            if not isinstance(key, (str, int)):
+                key = str(key)
+            if key in result:
+                self._fail(key_node, (*loc, key), "duplicate key: the earlier value would be lost")
+                continue
+            mark = key_node.start_mark
+            self.document.key_marks[(*loc, key)] = (mark.line + 1, mark.column + 1)
+            result[key] = self.build(value_node, (*loc, key), depth + 1)
+        return result
+
+    def _scalar(self, node: yaml.Node, loc: Path_) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            self._fail(node, loc, f"tag {node.tag!r} is not allowed")
+            return None
+        try:
+            # Call the tag's constructor directly: construct_object() would cache every node it sees.
+            return _constructor.yaml_constructors[node.tag](_constructor, node)
+        except (yaml.YAMLError, ValueError, OverflowError):
+            self._fail(node, loc, f"invalid value for tag {node.tag!r}")
+            return None

@@ -1,0 +1,108 @@
+"""Inline Markdown (``*em*``, ``**strong**``, ``[text](https://...)``, `` `code` ``) as escaped HTML or plain text.
+
+markdown-it-py parses; we render its tokens ourselves, so that raw HTML never passes (it is off in the parser
+and every text token is escaped here) and only http, https and mailto links exist. The models call
+:func:`link_errors` to refuse other links with a message at the field, instead of silently dropping them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from html import escape
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.disable(["image"])  # an email's images are absolute, sized and alt-texted: not inline Markdown
+    md.validateLink = lambda url: True  # let every link through the parser, so link_errors() can name it
+    return md
+
+
+@lru_cache(maxsize=4096)
+def _inline_tokens(source: str) -> tuple[Token, ...]:
+    tokens = _parser().parseInline(source)
+    return tuple(tokens[0].children or ()) if tokens else ()
+
+
+def url_error(url: str) -> str | None:
+    """Why ``url`` may not be linked from an email, or None when it may."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return f"not a valid URL: {url!r}"
+    scheme = parts.scheme.lower()
+    if scheme not in SAFE_SCHEMES:
+        if not scheme:
+            return f"link {url!r} is not absolute: links must start with http://, https:// or mailto:"
+        return f"link scheme {scheme!r} is not allowed (only http, https and mailto)"
+    if scheme in ("http", "https") and not parts.hostname:
+        return f"link {url!r} has no host"
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return f"link {url!r} contains white space"
+    return None
+
+
+def link_errors(source: str) -> list[str]:
+    """A message for each link in ``source`` that is not an absolute http, https or mailto URL."""
+    errors = []
+    for token in _inline_tokens(source):
+        if token.type == "link_open":
+            error = url_error(str(token.attrs.get("href", "")))
+            if error:
+                errors.append(error)
+    return errors
+
+
+def to_html(source: str) -> str:
+    """Escaped HTML for inline Markdown ``source``."""
+    out = []
+    for token in _inline_tokens(source):
+        kind = token.type
+        if kind == "text":
+            out.append(escape(token.content, quote=False))
+        elif kind == "softbreak":
+            out.append("\n")
+        elif kind == "hardbreak":
+            out.append("<br>")
+        elif kind == "code_inline":
+            out.append(f"<code>{escape(token.content, quote=False)}</code>")
+        elif kind in ("em_open", "strong_open"):
+            out.append(f"<{token.tag}>")
+        elif kind in ("em_close", "strong_close"):
+            out.append(f"</{token.tag}>")
+        elif kind == "link_open":
+            out.append(f'<a href="{escape(str(token.attrs["href"]))}">')
+        elif kind == "link_close":
+            out.append("</a>")
+        # Anything else (raw HTML is off, images are disabled) carries no text of its own.
+    return "".join(out)
+
+
+def to_text(source: str) -> str:
+    """Plain text for inline Markdown ``source``: markers dropped, each link followed by its URL."""
+    out: list[str] = []
+    link_stack: list[tuple[str, int]] = []
+    for token in _inline_tokens(source):
+        kind = token.type
+        if kind in ("text", "code_inline"):
+            out.append(token.content)
+        elif kind == "softbreak":
+            out.append(" ")
+        elif kind == "hardbreak":
+            out.append("\n")
+        elif kind == "link_open":
+            link_stack.append((str(token.attrs["href"]), len(out)))
+        elif kind == "link_close" and link_stack:
+            href, start = link_stack.pop()
+            label = "".join(out[start:])
+            shown = href.removeprefix("mailto:") if href.startswith("mailto:") else href
+            if label.strip() not in (href, shown):
+                out.append(f" <{shown}>")
+    return "".join(out)

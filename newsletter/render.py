@@ -1,0 +1,116 @@
+"""Stage 3: render the MJML source of an issue from the Jinja templates.
+
+Every value from an issue is escaped by Jinja's autoescape: HTML, MJML and Jinja syntax typed by an author
+prints as typed. Only two kinds of value are passed as markup: the HTML that :mod:`markup` made from inline
+Markdown (escaped token by token), and the theme's colours and fonts, which the models restrict to
+characters that are safe in CSS and attributes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from . import markup
+from .errors import TemplateError
+from .models import Config, Issue, format_date, paragraphs
+
+TEMPLATE = "email.mjml.j2"
+
+
+def builtin_templates() -> Path:
+    """The built-in templates: inside the package when installed, else the repository's ``templates/``."""
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Follow:
+    handle: str
+    url: str
+
+
+@dataclass(frozen=True)
+class BriefView:
+    """A brief as the templates see it."""
+
+    anchor: str
+    title: str
+    authors: tuple
+    key_points: tuple[str, ...]
+    paragraphs: tuple[Markup, ...]
+    follows: tuple[Follow, ...]
+
+
+def brief_views(issue: Issue, config: Config) -> list[BriefView]:
+    views = []
+    for number, brief in enumerate(issue.briefs, start=1):
+        follows = tuple(
+            Follow(author.twitter, config.twitter_profile(author.twitter)) for author in brief.authors if author.twitter
+        )
+        views.append(
+            BriefView(
+                anchor=f"brief-{number}",
+                title=brief.title,
+                authors=tuple(brief.authors),
+                key_points=tuple(brief.key_points),
+                paragraphs=tuple(Markup(markup.to_html(paragraph)) for paragraph in brief.paragraphs),
+                follows=follows,
+            )
+        )
+    return views
+
+
+@lru_cache(maxsize=8)
+def environment(user_templates: Path | None) -> jinja2.Environment:
+    """Jinja with autoescape on and undefined names as errors; the user's templates win over ours."""
+    builtin = jinja2.FileSystemLoader(builtin_templates())
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(user_templates)] if user_templates else []
+    loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
+    return jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=True,
+    )
+
+
+def render_mjml(issue: Issue, config: Config, user_templates: Path | None = None) -> str:
+    """The MJML source of ``issue``."""
+    env = environment(user_templates)
+    theme = {name: Markup(value) for name, value in config.theme.model_dump().items()}
+    context = {
+        "issue": issue,
+        "config": config,
+        "theme": theme,
+        "briefs": brief_views(issue, config),
+        "date": format_date(issue.date, config.date_format) if issue.date else None,
+        "disclaimer": [Markup(markup.to_html(paragraph)) for paragraph in paragraphs(config.disclaimer)],
+    }
+    try:
+        return env.get_template(TEMPLATE).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template not found: {exc.name}") from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"{_template_position(exc)}template error: {exc.message}") from None
+
+
+def _template_position(exc: Exception) -> str:
+    """``file:line: `` of the innermost template frame in ``exc``'s traceback, if any."""
+    position = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            position = f"{filename}:{tb.tb_lineno}: "
+        tb = tb.tb_next
+    return position

@@ -1,0 +1,62 @@
+"""Stage 3b: the plain-text alternative, built from the issue itself (never scraped from the HTML).
+
+It reads like the publisher's own plain-text edition: "Contents:" and the titles; for each brief its title,
+byline, key points as "  • " bullets, paragraphs and "Follow on Twitter: @handle"; the photo credit; the
+disclaimer. Lines are wrapped at 78 characters, only at spaces: words with hyphens ("non-for-profit") and
+URLs stay whole, so unwrapping gives back the authors' text exactly.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from . import markup
+from .models import Config, Issue, format_date, paragraphs
+
+WIDTH = 78
+BULLET = "  • "
+
+
+def _wrap(text: str, first: str = "", rest: str = "") -> str:
+    wrapper = textwrap.TextWrapper(
+        width=WIDTH,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    # A hard line break in Markdown stays a line break; each line is wrapped on its own.
+    return "\n".join(wrapper.fill(line) if line.strip() else first.rstrip() for line in text.split("\n"))
+
+
+def render_text(issue: Issue, config: Config) -> str:
+    """The plain-text version of ``issue``, ending with a newline."""
+    blocks: list[str] = [_wrap(config.name)]
+    if issue.date:
+        blocks[0] += "\n" + format_date(issue.date, config.date_format)
+
+    contents = [f"{config.labels.contents}:"]
+    for number, brief in enumerate(issue.briefs, start=1):
+        marker = f"  {number}. "
+        contents.append(_wrap(brief.title, marker, " " * len(marker)))
+    blocks.append(contents[0])
+    blocks.append("\n".join(contents[1:]))
+
+    for brief in issue.briefs:
+        blocks.append(_wrap(brief.title))
+        blocks.append("\n".join(_wrap(line) for author in brief.authors for line in (author.name, author.role) if line))
+        blocks.extend(_wrap(point, BULLET, " " * len(BULLET)) for point in brief.key_points)
+        blocks.extend(_wrap(markup.to_text(paragraph)) for paragraph in brief.paragraphs)
+        for author in brief.authors:
+            if author.twitter:
+                url = config.twitter_profile(author.twitter)
+                blocks.append(_wrap(f"{config.labels.follow_on_twitter}: @{author.twitter} <{url}>"))
+
+    if issue.hero and issue.hero.credit:
+        blocks.append(_wrap(issue.hero.credit))
+
+    footer = [_wrap(markup.to_text(paragraph)) for paragraph in paragraphs(config.disclaimer)]
+    if config.website:
+        footer.append(_wrap(f"{config.name} <{config.website}>"))
+    # As in the publisher's edition, two blank lines set the footer apart.
+    return "\n\n".join(blocks) + "\n\n\n" + "\n\n".join(footer) + "\n"

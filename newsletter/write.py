@@ -1,0 +1,75 @@
+"""Stage 6: write an issue's files atomically, or compare them with what is on disk (``--check``).
+
+Each file is written to a temporary file beside its target and renamed over it, so a reader never sees a
+half-written file. The files of an issue are all written before any is renamed: if one cannot be written,
+none of the issue's files changes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import OutputError
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_files(files: dict[Path, str]) -> list[Path]:
+    """Write every ``path: text`` as UTF-8 with ``\\n`` line endings; all or none are replaced."""
+    staged: list[tuple[str, Path]] = []
+    mode = 0o666 & ~_umask()
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            staged.append((temporary, path))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(text.encode("utf-8"))
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temporary, mode)
+        for temporary, path in staged:
+            os.replace(temporary, path)
+    except OSError as exc:
+        for temporary, _ in staged:
+            try:
+                os.unlink(temporary)
+            except FileNotFoundError:
+                pass
+        target = exc.filename or (staged[-1][1] if staged else next(iter(files), ""))
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return list(files)
+
+
+def diff_files(files: dict[Path, str], labels: dict[Path, str] | None = None) -> str:
+    """A unified diff from what is on disk to what would be written; empty when they are the same."""
+    chunks = []
+    for path, text in files.items():
+        label = (labels or {}).get(path, str(path))
+        try:
+            current = path.read_bytes().decode("utf-8", errors="replace")
+        except FileNotFoundError:
+            current = None
+        except OSError as exc:
+            raise OutputError(f"cannot read {label}: {exc.strerror}") from None
+        if current == text:
+            continue
+        before = f"{label} (missing)" if current is None else label
+        chunks.extend(
+            difflib.unified_diff(
+                (current or "").splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                fromfile=before,
+                tofile=f"{label} (would be written)",
+            )
+        )
+        if chunks and not chunks[-1].endswith("\n"):
+            chunks[-1] += "\n\\ No newline at end of file\n"
+    return "".join(chunks)
