@@ -11,9 +11,20 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .errors import NewsletterError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Prints every user-caused error as ``Error: ...`` and exits 1; anything else is a bug, with a traceback."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except NewsletterError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsletter")
 def main() -> None:
     """Turn YAML issue definitions into production-ready emails: HTML, plain text and MJML."""
@@ -80,15 +91,5 @@ def _count(number: int, noun: str) -> str:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
+    raise click.ClickException(message)
 
-
-def run() -> None:
-    """Entry point that turns every user-caused error into a message, never a traceback."""
-    from .errors import NewsletterError
-
-    try:
-        main(standalone_mode=True)
-    except NewsletterError as exc:
-        _fail(str(exc))

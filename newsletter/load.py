@@ -44,8 +44,13 @@ class Document:
 
     path: str
     data: Any
+    text: str = ""
     value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # Values the loader refused (an object tag, a duplicate key, an impossible date): reported together
+    # with the validation errors, which skip these locations.
+    problems: list[Problem] = field(default_factory=list)
+    refused: set[Path_] = field(default_factory=set)
 
     def mark(self, loc: Path_, *, key: bool = False) -> tuple[int, int]:
         """The position of ``loc``, or of its nearest ancestor that exists in the file."""
@@ -61,6 +66,16 @@ class Document:
 
     def problem(self, loc: Path_, message: str, *, key: bool = False) -> Problem:
         return Problem(self.path, *self.mark(loc, key=key), format_loc(loc), message)
+
+    def find(self, needle: str, after: tuple[int, int]) -> tuple[int, int] | None:
+        """Line and column of the first ``needle`` in the file at or after position ``after``."""
+        lines = self.text.split("\n")
+        line, column = after
+        start = sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+        index = self.text.find(needle, start)
+        if index < 0:
+            return None
+        return self.text.count("\n", 0, index) + 1, index - (self.text.rfind("\n", 0, index) + 1) + 1
 
 
 def format_loc(loc: Path_) -> str:
@@ -109,13 +124,10 @@ def load(path: Path | str, display: str | None = None) -> Document:
         raise InputError([Problem(display, 1, 1, "", f"YAML error: {exc}")]) from None
     except RecursionError:
         raise InputError([Problem(display, 1, 1, "", "YAML is nested too deeply")]) from None
-    document = Document(display, None)
+    document = Document(display, None, text)
     if node is None:
         return document
-    builder = _Builder(document)
-    document.data = builder.build(node, ())
-    if builder.problems:
-        raise InputError(builder.problems)
+    document.data = _Builder(document).build(node, ())
     return document
 
 
@@ -124,12 +136,14 @@ class _Builder:
 
     def __init__(self, document: Document):
         self.document = document
-        self.problems: list[Problem] = []
         self.count = 0
 
     def _fail(self, node: yaml.Node, loc: Path_, message: str) -> None:
         mark = node.start_mark
-        self.problems.append(Problem(self.document.path, mark.line + 1, mark.column + 1, format_loc(loc), message))
+        self.document.problems.append(
+            Problem(self.document.path, mark.line + 1, mark.column + 1, format_loc(loc), message)
+        )
+        self.document.refused.add(loc)
 
     def build(self, node: yaml.Node, loc: Path_, depth: int = 0) -> Any:
         self.count += 1
@@ -137,7 +151,7 @@ class _Builder:
             # Stop at once: an alias bomb or a self-referencing alias would otherwise never finish.
             limit = f"more than {MAX_VALUES:,} values" if self.count > MAX_VALUES else f"nesting deeper than {MAX_DEPTH}"
             self._fail(node, loc, f"document expands to {limit} (aliases?)")
-            raise InputError(self.problems)
+            raise InputError(self.document.problems)
         self.document.value_marks.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc, depth)
@@ -173,6 +187,7 @@ class _Builder:
         try:
             # Call the tag's constructor directly: construct_object() would cache every node it sees.
             return _constructor.yaml_constructors[node.tag](_constructor, node)
-        except (yaml.YAMLError, ValueError, OverflowError):
-            self._fail(node, loc, f"invalid value for tag {node.tag!r}")
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            kind = node.tag.rsplit(":", 1)[-1].replace("timestamp", "date")
+            self._fail(node, loc, f"not a valid {kind}: {exc}")
             return None

@@ -49,14 +49,15 @@ def url_error(url: str) -> str | None:
     return None
 
 
-def link_errors(source: str) -> list[str]:
-    """A message for each link in ``source`` that is not an absolute http, https or mailto URL."""
+def link_errors(source: str) -> list[tuple[str, str]]:
+    """``(url, message)`` for each link in ``source`` that is not an absolute http, https or mailto URL."""
     errors = []
     for token in _inline_tokens(source):
         if token.type == "link_open":
-            error = url_error(str(token.attrs.get("href", "")))
+            href = str(token.attrs.get("href", ""))
+            error = url_error(href)
             if error:
-                errors.append(error)
+                errors.append((href, error))
     return errors
 
 

@@ -44,11 +44,7 @@ def _refuse_control_characters(value: str, allowed: str = "") -> str:
         if char in allowed:
             continue
         if unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff":
-            raise PydanticCustomError(
-                "control_character",
-                "contains the control character U+{code:04X}, which cannot appear in an email",
-                {"code": ord(char)},
-            )
+            raise _error("control_character", f"contains the control character U+{ord(char):04X}, which an email cannot hold")
     return value
 
 
@@ -69,7 +65,8 @@ def _clean_markdown(value: str) -> str:
         raise PydanticCustomError("empty_text", "must not be empty")
     problems = [problem for paragraph in paragraphs(value) for problem in markup.link_errors(paragraph)]
     if problems:
-        raise _error("unsafe_link", "; ".join(problems))
+        # The (url, message) pairs let the error report point at each link's own line.
+        raise PydanticCustomError("unsafe_link", "unsafe link", {"links": problems})
     return value
 
 
@@ -149,9 +146,9 @@ def _resolve_author(value: Any, info: ValidationInfo) -> Any:
         raise _error("no_registry", f"author id {value!r} needs an authors registry, and there is no {source}")
     if value not in registry:
         close = difflib.get_close_matches(value, list(registry), n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = f"; did you mean {close[0]!r}?" if close else ""
         known = ", ".join(sorted(registry)) or "none"
-        raise _error("unknown_author", f"unknown author id {value!r}: {hint}(ids in {source}: {known})")
+        raise _error("unknown_author", f"unknown author id {value!r}{hint} (ids in {source}: {known})")
     return registry[value]
 
 

@@ -24,16 +24,25 @@ def validate(document: Document, model: type[M], context: dict[str, Any] | None 
     if not isinstance(document.data, dict):
         fields = ", ".join(_fields(model)) or "ids"
         found = "an empty file" if document.data is None else f"a {type(document.data).__name__}"
-        raise InputError([document.problem((), f"expected a mapping of fields ({fields}), found {found}")])
+        raise InputError([*document.problems, document.problem((), f"expected a mapping of fields ({fields}), found {found}")])
+    problems = list(document.problems)
     try:
-        return model.model_validate(document.data, context=context)
+        result = model.model_validate(document.data, context=context)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False, include_input=False, include_context=False)
-        raise InputError([_problem(document, model, error) for error in errors]) from None
+        for error in exc.errors(include_url=False, include_input=False):
+            loc = _data_path(document.data, error["loc"])
+            if any(loc[: len(refused)] == refused for refused in document.refused):
+                continue
+            if error["type"] == "unsafe_link":
+                problems.extend(_link_problems(document, loc, error["ctx"]["links"]))
+            else:
+                problems.append(_problem(document, model, error, loc))
+    if problems:
+        raise InputError(problems)
+    return result
 
 
-def _problem(document: Document, model: type[BaseModel], error: Any) -> Problem:
-    loc = _data_path(document.data, error["loc"])
+def _problem(document: Document, model: type[BaseModel], error: Any, loc: tuple[Any, ...]) -> Problem:
     kind = error["type"]
     if kind == "extra_forbidden":
         return document.problem(loc, _unknown_field_message(model, loc), key=True)
@@ -43,6 +52,19 @@ def _problem(document: Document, model: type[BaseModel], error: Any) -> Problem:
     if error["loc"] and error["loc"][-1] == "[key]":
         return document.problem(loc, f"not a valid id: {error['msg']}", key=True)
     return document.problem(loc, error["msg"])
+
+
+def _link_problems(document: Document, loc: tuple[Any, ...], links: list[tuple[str, str]]) -> list[Problem]:
+    """One problem per unsafe link, at the link's own line when the URL can be found as typed."""
+    problems = []
+    position = document.mark(loc)
+    for url, message in links:
+        found = document.find(url, position)
+        line, column = found or document.mark(loc)
+        if found:
+            position = found
+        problems.append(Problem(document.path, line, column, format_loc(loc), message))
+    return problems
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:

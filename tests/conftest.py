@@ -1,0 +1,78 @@
+"""Shared fixtures: a throw-away project per test, the CLI runner, and the --update-goldens flag."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="Rewrite the golden files under tests/ from the current output instead of comparing.",
+    )
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+class Project:
+    """A project folder in tmp_path: MEI's config and authors, an ``issues/`` folder, helpers to add issues."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.issues = root / "issues"
+        self.issues.mkdir(parents=True)
+        shutil.copy(REPO / "newsletter.yaml", root / "newsletter.yaml")
+        shutil.copy(REPO / "authors.yaml", root / "authors.yaml")
+        self.out = root / "dist"
+
+    def issue(self, name: str, yaml_text: str) -> Path:
+        path = self.issues / f"{name}.yaml"
+        path.write_text(textwrap.dedent(yaml_text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def example(self) -> Path:
+        path = self.issues / "mei-four-briefs.yaml"
+        shutil.copy(REPO / "issues" / "mei-four-briefs.yaml", path)
+        return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    monkeypatch.chdir(tmp_path)
+    return Project(tmp_path)
+
+
+@pytest.fixture
+def cli():
+    """Run the CLI in-process, the way a user would: returns (exit code, stdout, stderr)."""
+    from newsletter.cli import main
+
+    def run(*args: str):
+        result = CliRunner().invoke(main, [str(a) for a in args])
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+MINIMAL_ISSUE = """
+subject: "A small issue"
+briefs:
+  - title: "One brief"
+    authors: [randa-slim]
+    body: |
+      A paragraph.
+"""
