@@ -44,8 +44,8 @@ def url_error(url: str) -> str | None:
         return f"link scheme {scheme!r} is not allowed (only http, https and mailto)"
     if scheme in ("http", "https") and not parts.hostname:
         return f"link {url!r} has no host"
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        return f"link {url!r} contains white space"
+    if any(ch.isspace() or ord(ch) < 32 or ch in '"<>\\' for ch in url):
+        return f"link {url!r} contains white space or one of \" < > \\ (percent-encode them)"
     return None
 
 
