@@ -1,18 +1,20 @@
 """Stage 4: compile MJML to HTML with mjml-python (MRML, the Rust port of MJML).
 
-MRML reports errors as a bare ValueError, sometimes with a ``start:end`` byte offset; we turn that offset
-into a line and column of the MJML source, which ``--out`` keeps as ``X.mjml`` for debugging.
+MRML reports errors as a bare ValueError, sometimes with a ``start:end`` byte offset and sometimes with no
+position at all. We turn the offset into a line and column of the rendered MJML; without one, we look for
+the first ``mj-`` tag left unclosed or closed out of order. The message quotes that line of the MJML.
 """
 
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 from mjml import mjml2html
 
 from .errors import TemplateError
 
-_OFFSET = re.compile(r"at position (\d+):(\d+)")
+_OFFSET = re.compile(r"\s*at position (\d+):(\d+)")
 
 
 def compile_mjml(source: str, name: str = "email.mjml") -> str:
@@ -23,12 +25,21 @@ def compile_mjml(source: str, name: str = "email.mjml") -> str:
     except ValueError as exc:
         message = str(exc)
         match = _OFFSET.search(message)
-        where = name
         if match:
-            line, column = _line_column(source, int(match.group(1)))
-            where = f"{name}:{line}:{column}"
-            message = message[: match.start()].rstrip()
-        raise TemplateError(f"{where}: MJML did not compile: {message}") from None
+            position: tuple[int, int] | None = _line_column(source, int(match.group(1)))
+            message = message[: match.start()] + message[match.end():]
+        else:
+            position, hint = _unbalanced_tag(source)
+            message += f" ({hint})" if hint else ""
+        raise TemplateError(_describe(source, name, position, message)) from None
+
+
+def _describe(source: str, name: str, position: tuple[int, int] | None, message: str) -> str:
+    if position is None:
+        return f"{name}: MJML did not compile: {message}"
+    line, column = position
+    text = source.split("\n")[line - 1]
+    return f"{name}:{line}:{column}: MJML did not compile: {message}\n  {text}\n  {' ' * (column - 1)}^"
 
 
 def _line_column(source: str, byte_offset: int) -> tuple[int, int]:
@@ -36,3 +47,41 @@ def _line_column(source: str, byte_offset: int) -> tuple[int, int]:
     before = source.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore")
     line = before.count("\n") + 1
     return line, len(before) - (before.rfind("\n") + 1) + 1
+
+
+class _TagBalance(HTMLParser):
+    """Finds the first ``mj-`` tag closed out of order, or else the innermost one never closed."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[tuple[str, tuple[int, int]]] = []
+        self.problem: tuple[tuple[int, int], str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:  # type: ignore[type-arg]
+        if tag.startswith("mj-") or tag == "mjml":
+            self.open.append((tag, self.getpos()))
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:  # type: ignore[type-arg]
+        pass  # <mj-image ... /> opens nothing
+
+    def handle_endtag(self, tag: str) -> None:
+        if not (tag.startswith("mj-") or tag == "mjml") or self.problem:
+            return
+        if self.open and self.open[-1][0] == tag:
+            self.open.pop()
+        else:
+            expected = f"</{self.open[-1][0]}>" if self.open else "nothing"
+            self.problem = (self.getpos(), f"</{tag}> found where {expected} was expected")
+
+
+def _unbalanced_tag(source: str) -> tuple[tuple[int, int] | None, str]:
+    checker = _TagBalance()
+    checker.feed(source)
+    checker.close()
+    if checker.problem:
+        (line, offset), hint = checker.problem
+        return (line, offset + 1), hint
+    if checker.open:
+        tag, (line, offset) = checker.open[-1]
+        return (line, offset + 1), f"<{tag}> is never closed"
+    return None, ""

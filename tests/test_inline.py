@@ -1,0 +1,93 @@
+"""premailer's traps (FIELD-NOTES): our output keeps what MJML wrote and only adds inline styles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from newsletter import compile, inline
+
+MJML = """<mjml lang="en">
+  <mj-head>
+    <mj-attributes><mj-all font-family="Georgia, serif" /></mj-attributes>
+    <mj-style inline="inline">/* newsletter:inline */ .x p { color: #123456; }</mj-style>
+    <mj-style>@media only screen and (max-width: 479px) { .x p { font-size: 20px !important; } }</mj-style>
+  </mj-head>
+  <mj-body>
+    <mj-section><mj-column>
+      <mj-image src="https://e.com/a.jpg" alt="A" width="600px" />
+      <mj-text css-class="x"><p>Hi <a href="{{ UnsubscribeURL }}">unsubscribe</a>
+        <a href="*|UNSUB|*">mc</a> <a href="%unsubscribe_url%">mg</a> <a href="[webversion]">cm</a>
+        <a href="https://e.com/café?q=a b&amp;x=1">nonascii</a></p></mj-text>
+    </mj-column></mj-section>
+  </mj-body>
+</mjml>"""
+
+
+@pytest.fixture(scope="module")
+def compiled() -> str:
+    return compile.compile_mjml(MJML)
+
+
+@pytest.fixture(scope="module")
+def inlined(compiled: str) -> str:
+    return inline.inline_css(compiled)
+
+
+def test_doctype_is_kept(inlined: str) -> None:
+    assert inlined.startswith("<!doctype html>")
+
+
+def test_our_css_is_inlined_and_its_block_removed(inlined: str) -> None:
+    assert re.search(r'<p style="color:#123456[^"]*">Hi', inlined)
+    assert "newsletter:inline" not in inlined
+
+
+def test_media_queries_keep_important(compiled: str, inlined: str) -> None:
+    assert "font-size: 20px !important" in inlined
+    for rule in re.findall(r"@media[^{]*\{[^}]*\}", compiled):
+        assert rule in inlined
+
+
+def test_mrml_attributes_are_not_overwritten(compiled: str, inlined: str) -> None:
+    assert re.search(r'<img [^>]*width="550"', compiled)
+    assert re.search(r'<img [^>]*width="550"', inlined)
+    assert 'width="100%"' not in re.search(r"<img [^>]*>", inlined).group(0)
+
+
+def test_merge_tags_and_urls_survive_byte_for_byte(inlined: str) -> None:
+    for href in ["{{ UnsubscribeURL }}", "*|UNSUB|*", "%unsubscribe_url%", "[webversion]",
+                 "https://e.com/café?q=a b&amp;x=1"]:
+        assert f'href="{href}"' in inlined
+
+
+def test_placeholders_do_not_leak(inlined: str) -> None:
+    assert "nl-url-" not in inlined
+    assert "data-premailer" not in inlined
+
+
+def test_outlook_conditionals_survive(compiled: str, inlined: str) -> None:
+    assert compiled.count("<!--[if mso | IE]>") == inlined.count("<!--[if mso | IE]>") > 0
+
+
+def test_nothing_fetched_and_no_noise(capfd, monkeypatch) -> None:
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the inliner tried to open a network connection")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    html = compile.compile_mjml(MJML.replace(
+        "<mj-head>",
+        '<mj-head><mj-font name="Roboto" href="https://fonts.googleapis.com/css?family=Roboto" />'
+        "<mj-style>.bad { colr: red; width: calc(; }</mj-style>"))
+    result = inline.inline_css(html.replace("</head>", '<link rel="stylesheet" href="https://e.com/x.css"></head>'))
+    assert result.startswith("<!doctype html>")
+    captured = capfd.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_mrml_names_no_web_font(compiled: str) -> None:
+    assert "fonts.googleapis.com" not in compiled and "@import" not in compiled

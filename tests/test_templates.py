@@ -1,0 +1,149 @@
+"""Every template compiles in every variant of an issue; user templates override ours one at a time."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import lxml.html
+import pytest
+import yaml
+
+import newsletter
+from newsletter import render
+
+BRIEF = {"title": "A brief", "authors": ["randa-slim"], "body": "One.\n\nTwo with [a link](https://e.com)."}
+
+
+def _issue(hero: bool, date: bool, key_points: bool, authors: int) -> dict:
+    issue: dict = {"subject": "Variants", "briefs": []}
+    if hero:
+        issue["hero"] = {"image": "https://e.com/a.jpg", "alt": "Alt", "credit": "Photo by X"}
+    if date:
+        issue["date"] = "2024-02-29"
+    brief = dict(BRIEF, authors=["randa-slim", {"name": "Guest Writer"}, "emma-beals"][:authors])
+    if key_points:
+        brief["key_points"] = ["First point.", "Second point."]
+    issue["briefs"] = [brief, dict(BRIEF, title="Another")]
+    return issue
+
+
+@pytest.mark.parametrize(("hero", "date", "key_points", "authors"),
+                         list(itertools.product([True, False], [True, False], [True, False], [1, 3])))
+def test_every_variant_compiles(project, hero: bool, date: bool, key_points: bool, authors: int) -> None:
+    path = project.issue("v", yaml.safe_dump(_issue(hero, date, key_points, authors)))
+    email = newsletter.render_issue(path)
+    tree = lxml.html.document_fromstring(email.html)
+    assert len(tree.xpath("//h2[starts-with(@id, 'brief-')]")) == 2
+    assert bool(tree.xpath("//img")) == hero
+    assert ("February 29, 2024" in email.html) == date
+    assert ("February 29, 2024" in email.text) == date
+    assert len(tree.xpath("//ul/li")) == (2 if key_points else 0)  # only the first brief has key points
+    assert email.text.count("Follow on Twitter: @") == 2 + (1 if authors == 3 else 0)
+    assert "Guest Writer" in email.text if authors == 3 else "Guest Writer" not in email.text
+
+
+def test_logo_and_no_website(project) -> None:
+    config = yaml.safe_load((project.root / "newsletter.yaml").read_text(encoding="utf-8"))
+    config["logo"] = {"src": "https://e.com/logo.png", "alt": "MEI", "width": 180}
+    del config["website"]
+    (project.root / "newsletter.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    email = newsletter.render_issue(project.issue("x", yaml.safe_dump(_issue(False, False, False, 1))))
+    tree = lxml.html.document_fromstring(email.html)
+    assert tree.xpath("//img/@alt") == ["MEI"]
+    assert tree.xpath("//img/@width") == ["180"]
+    assert "mei.edu" not in email.html and "mei.edu" not in email.text
+
+
+def test_user_template_overrides_one_builtin(project) -> None:
+    templates = project.root / "my-templates"
+    templates.mkdir()
+    (templates / "footer.mjml.j2").write_text(
+        '<mj-section><mj-column><mj-text><p>Our own footer for {{ config.name }}</p></mj-text></mj-column></mj-section>\n')
+    config = project.root / "newsletter.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "templates: my-templates\n", encoding="utf-8")
+    email = newsletter.render_issue(project.issue("x", yaml.safe_dump(_issue(False, False, True, 1))))
+    assert "Our own footer for Middle East Institute" in email.html
+    assert "Contents" in email.html  # the other templates are still the built-in ones
+
+
+def test_user_template_can_include_the_builtin_one(project) -> None:
+    templates = project.root / "t"
+    templates.mkdir()
+    (templates / "footer.mjml.j2").write_text(
+        '{% include "builtin/footer.mjml.j2" %}\n'
+        "<mj-section><mj-column><mj-text><p>Extra line</p></mj-text></mj-column></mj-section>\n")
+    config = project.root / "newsletter.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "templates: t\n", encoding="utf-8")
+    email = newsletter.render_issue(project.issue("x", yaml.safe_dump(_issue(False, False, True, 1))))
+    assert "Extra line" in email.html and "non-for-profit" in email.html
+
+
+def test_mjml_error_in_a_template_names_the_mjml_line(project, cli) -> None:
+    templates = project.root / "t"
+    templates.mkdir()
+    (templates / "footer.mjml.j2").write_text("<mj-section><mj-column><mj-text>\n<p>oops</i></mj-text>\n")
+    config = project.root / "newsletter.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "templates: t\n", encoding="utf-8")
+    project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
+    code, _, err = cli("build", "issues/x.yaml")
+    assert code == 1
+    first, quoted, caret = err.splitlines()[:3]
+    assert re.fullmatch(r"Error: x\.mjml:\d+:\d+: MJML did not compile: .*"
+                        r"\(</mj-body> found where </mj-column> was expected\)", first)
+    assert quoted.strip() == "</mj-body>" and caret.strip() == "^"
+    assert not project.out.exists()
+
+
+def test_mjml_error_with_an_offset_from_mrml(project, cli) -> None:
+    templates = project.root / "t"
+    templates.mkdir()
+    (templates / "footer.mjml.j2").write_text("<mj-section><mj-column></mj-column></mj-section></mj-body>\n")
+    config = project.root / "newsletter.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "templates: t\n", encoding="utf-8")
+    project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
+    code, _, err = cli("build", "issues/x.yaml")
+    assert code == 1
+    first, quoted, caret = err.splitlines()[:3]
+    line, column = map(int, re.match(r"Error: x\.mjml:(\d+):(\d+): MJML did not compile: ", first).groups())
+    assert quoted[2:][column - 1:].startswith("</mj-body>")
+
+
+def test_undefined_variable_in_a_template_is_an_error(project, cli) -> None:
+    templates = project.root / "t"
+    templates.mkdir()
+    (templates / "footer.mjml.j2").write_text("<mj-section>\n<mj-column>{{ config.nmae }}</mj-column>\n</mj-section>\n")
+    config = project.root / "newsletter.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "templates: t\n", encoding="utf-8")
+    project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
+    code, _, err = cli("build", "issues/x.yaml")
+    assert code == 1
+    assert "footer.mjml.j2:2: template error:" in err and "nmae" in err
+
+
+def test_template_syntax_error_names_file_and_line(project, cli) -> None:
+    templates = project.root / "t"
+    templates.mkdir()
+    (templates / "footer.mjml.j2").write_text("<mj-section>\n{% if %}\n</mj-section>\n")
+    config = project.root / "newsletter.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "templates: t\n", encoding="utf-8")
+    project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
+    code, _, err = cli("build", "issues/x.yaml")
+    assert code == 1
+    assert "footer.mjml.j2:2: template syntax error" in err
+
+
+def test_missing_templates_folder_is_reported_at_the_config_line(project, cli) -> None:
+    config = project.root / "newsletter.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "templates: nowhere\n", encoding="utf-8")
+    project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
+    code, _, err = cli("build", "issues/x.yaml")
+    assert code == 1
+    lines = config.read_text(encoding="utf-8").count("\n")
+    assert err.startswith(f"newsletter.yaml:{lines}:12: templates: folder nowhere does not exist")
+
+
+def test_builtin_templates_are_the_repository_ones() -> None:
+    names = sorted(p.name for p in render.builtin_templates().glob("*.j2"))
+    assert names == ["brief.mjml.j2", "contents.mjml.j2", "email.mjml.j2", "footer.mjml.j2",
+                     "head.mjml.j2", "header.mjml.j2", "hero.mjml.j2"]
