@@ -46,8 +46,12 @@ def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, 
     report = build(list(paths), out=out, config_path=config_path, check=check)
     if not report.results:
         _fail("no issue files (*.yaml) found in " + ", ".join(map(str, paths)))
+    shown: list[Exception] = []  # a broken config fails every issue that uses it: say so once
     for result in report.results:
         if result.error is not None:
+            if any(result.error is error for error in shown):
+                continue
+            shown.append(result.error)
             if isinstance(result.error, InputError):
                 for problem in result.error.problems:
                     click.echo(str(problem), err=True)

@@ -100,7 +100,7 @@ def build(
     if isinstance(paths, (str, Path)):
         paths = [paths]
     out_dir = Path(out)
-    projects: dict[Path, config.Project] = {}
+    projects: dict[Path, config.Project | NewsletterError] = {}  # a config is loaded (or fails) once
     results = []
     sources = issue_paths([Path(p) for p in paths])
     stems: dict[str, Path] = {}
@@ -116,8 +116,14 @@ def build(
             found = Path(config_path) if config_path else config.find_config(source)
             key = found.resolve()
             if key not in projects:
-                projects[key] = config.load_project(found)
-            email = render_issue(source, projects[key])
+                try:
+                    projects[key] = config.load_project(found)
+                except NewsletterError as exc:
+                    projects[key] = exc
+            project = projects[key]
+            if isinstance(project, NewsletterError):
+                raise project
+            email = render_issue(source, project)
             files = email.files(out_dir)
             if check:
                 labels = {path: config.display_path(path) for path in files}

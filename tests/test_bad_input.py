@@ -156,3 +156,13 @@ def test_no_traceback_from_the_real_command(project) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("issues/x.yaml:2:1: YAML syntax error:")
+
+
+def test_broken_config_is_reported_once_for_all_issues(project, cli) -> None:
+    (project.root / "newsletter.yaml").write_text("name: X\n", encoding="utf-8")
+    project.issue("a", MINIMAL_ISSUE)
+    project.issue("b", MINIMAL_ISSUE)
+    code, _, err = cli("build", "issues/")
+    assert code == 1
+    assert err == ("newsletter.yaml:1:1: disclaimer: required field is missing\n"
+                   "Error: 1 problem in newsletter.yaml; nothing written for it\n")
