@@ -41,28 +41,20 @@ def main() -> None:
 def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, check: bool) -> None:
     """Build each issue file (or every issue in a folder) PATHS into --out."""
     from .pipeline import build
-    from .errors import InputError
 
     report = build(list(paths), out=out, config_path=config_path, check=check)
     if not report.results:
         _fail("no issue files (*.yaml) found in " + ", ".join(map(str, paths)))
-    shown: list[Exception] = []  # a broken config fails every issue that uses it: say so once
+    _print_errors(report, "; nothing written for it")
     for result in report.results:
         if result.error is not None:
-            if any(result.error is error for error in shown):
-                continue
-            shown.append(result.error)
-            if isinstance(result.error, InputError):
-                for problem in result.error.problems:
-                    click.echo(str(problem), err=True)
-                click.echo(f"Error: {_count(len(result.error.problems), 'problem')} in "
-                           f"{result.error.problems[0].file}; nothing written for it", err=True)
-            else:
-                click.echo(f"Error: {result.error}", err=True)
-        elif check and result.diff:
+            continue
+        if check and result.diff:
             click.echo(result.diff, nl=False)
         elif not check:
             click.echo("wrote " + ", ".join(str(p) for p in result.written))
+            click.echo("  checks: " + _summary(result.findings)
+                       + (f"; details: newsletter check {result.written[0]}" if result.findings else ""))
     failed = sum(result.error is not None for result in report.results)
     differing = sum(bool(result.diff) for result in report.results)
     if check and not failed:
@@ -71,6 +63,46 @@ def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, 
         else:
             click.echo(f"{_count(len(report.results), 'issue')} up to date in {out}", err=True)
     sys.exit(0 if report.ok else 1)
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+def check_command(paths: tuple[Path, ...], output_format: str, strict: bool) -> None:
+    """Run the pre-send checks on built emails: X.html files (with X.txt beside them) or output folders."""
+    import json
+
+    from . import checks
+
+    emails = checks.collect(list(paths))
+    findings = [finding for html, text in emails for finding in checks.check_files(html, text)]
+    if output_format == "json":
+        summary = {"emails": len(emails), **_counts(findings)}
+        click.echo(json.dumps({"findings": [f.as_dict() for f in findings], "summary": summary}, indent=2))
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        click.echo(f"{_summary(findings)} in {_count(len(emails), 'email')}", err=True)
+    counts = _counts(findings)
+    sys.exit(1 if counts["errors"] or (strict and counts["warnings"]) else 0)
+
+
+@main.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="The publication's config (default: the nearest newsletter.yaml above each issue).")
+def validate_command(paths: tuple[Path, ...], config_path: Path | None) -> None:
+    """Check issue files against the format without building them (fast enough for a save hook)."""
+    from .pipeline import validate_issues
+
+    report = validate_issues(list(paths), config_path=config_path)
+    if not report.results:
+        _fail("no issue files (*.yaml) found in " + ", ".join(map(str, paths)))
+    _print_errors(report)
+    failed = sum(result.error is not None for result in report.results)
+    click.echo(f"{_count(len(report.results) - failed, 'issue')} valid, {failed} with errors", err=True)
+    sys.exit(1 if failed else 0)
 
 
 @main.command("docs")
@@ -88,6 +120,34 @@ def docs_command(out: Path, check: bool) -> None:
         sys.exit(1 if diff else 0)
     write.write_files(files)
     click.echo(f"wrote {out}")
+
+
+def _print_errors(report, consequence: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Each issue's problems, one per line as ``file:line:col: field: message``, then a summary line."""
+    from .errors import InputError
+
+    shown: list[Exception] = []  # a broken config fails every issue that uses it: say so once
+    for result in report.results:
+        if result.error is None or any(result.error is error for error in shown):
+            continue
+        shown.append(result.error)
+        if isinstance(result.error, InputError):
+            for problem in result.error.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"Error: {_count(len(result.error.problems), 'problem')} in "
+                       f"{result.error.problems[0].file}{consequence}", err=True)
+        else:
+            click.echo(f"Error: {result.error}", err=True)
+
+
+def _counts(findings: list) -> dict[str, int]:  # type: ignore[type-arg]
+    errors = sum(finding.severity == "error" for finding in findings)
+    return {"errors": errors, "warnings": len(findings) - errors}
+
+
+def _summary(findings: list) -> str:  # type: ignore[type-arg]
+    counts = _counts(findings)
+    return f"{_count(counts['errors'], 'error')}, {_count(counts['warnings'], 'warning')}"
 
 
 def _count(number: int, noun: str) -> str:

@@ -7,6 +7,7 @@
 5. ``compile``  MJML -> HTML (mjml-python)
 6. ``inline``   CSS inlined into the HTML (premailer)
 7. ``write``    the files written atomically, or compared with those on disk (``check``)
+8. ``checks``   the pre-send checks on what was written
 
 Stages 1-6 touch no output; a failing issue writes nothing.
 """
@@ -15,10 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import compile, config, inline, load, render, text, validate, write
 from .errors import InputError, NewsletterError, Problem
 from .models import Issue
+
+if TYPE_CHECKING:
+    from .checks import Finding
 
 ISSUE_SUFFIXES = (".yaml", ".yml")
 
@@ -50,10 +55,15 @@ class IssueResult:
     written: list[Path] = field(default_factory=list)
     diff: str = ""
     error: NewsletterError | None = None
+    findings: list[Finding] = field(default_factory=list)  # the pre-send checks, after a build
+
+    @property
+    def errors_found(self) -> int:
+        return sum(finding.severity == "error" for finding in self.findings)
 
     @property
     def ok(self) -> bool:
-        return self.error is None and not self.diff
+        return self.error is None and not self.diff and not self.errors_found
 
 
 @dataclass
@@ -76,17 +86,62 @@ def issue_paths(paths: list[Path]) -> list[Path]:
     return found
 
 
+def _validate(path: Path, project: config.Project) -> Issue:
+    document = load.load(path, config.display_path(path))
+    context = {"authors": project.authors, "authors_source": config.display_path(project.authors_path)}
+    return validate.validate(document, Issue, context)
+
+
 def render_issue(path: Path | str, project: config.Project | None = None, config_path: Path | None = None) -> Email:
     """Build the issue at ``path`` in memory; raises a :class:`NewsletterError` on bad input."""
     path = Path(path)
     if project is None:
         project = config.load_project(Path(config_path) if config_path else config.find_config(path))
-    document = load.load(path, config.display_path(path))
-    context = {"authors": project.authors, "authors_source": config.display_path(project.authors_path)}
-    issue = validate.validate(document, Issue, context)
+    issue = _validate(path, project)
     mjml = render.render_mjml(issue, project.config, project.templates_dir)
     html = inline.inline_css(compile.compile_mjml(mjml, f"{path.stem}.mjml"))
     return Email(path.stem, issue, mjml, html, text.render_text(issue, project.config))
+
+
+class _Projects:
+    """Each config loaded once per run: a broken one fails every issue that uses it with the same error."""
+
+    def __init__(self, config_path: Path | str | None):
+        self.config_path = Path(config_path) if config_path else None
+        self.loaded: dict[Path, config.Project | NewsletterError] = {}
+
+    def for_issue(self, source: Path) -> config.Project:
+        found = self.config_path or config.find_config(source)
+        key = found.resolve()
+        if key not in self.loaded:
+            try:
+                self.loaded[key] = config.load_project(found)
+            except NewsletterError as exc:
+                self.loaded[key] = exc
+        project = self.loaded[key]
+        if isinstance(project, NewsletterError):
+            raise project
+        return project
+
+
+def _sources(paths: list[Path | str] | Path | str) -> list[Path]:
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    return issue_paths([Path(p) for p in paths])
+
+
+def validate_issues(paths: list[Path | str] | Path | str, config_path: Path | str | None = None) -> Report:
+    """Load and validate each issue without rendering it: the fast check for an editor's save hook."""
+    projects = _Projects(config_path)
+    results = []
+    for source in _sources(paths):
+        result = IssueResult(source)
+        results.append(result)
+        try:
+            _validate(source, projects.for_issue(source))
+        except NewsletterError as exc:
+            result.error = exc
+    return Report(results)
 
 
 def build(
@@ -95,16 +150,16 @@ def build(
     config_path: Path | str | None = None,
     check: bool = False,
 ) -> Report:
-    """Build each issue into ``out`` (or, with ``check``, compare with what is there). Never raises for bad
-    input: each issue's error is in its result, and the other issues still build."""
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
+    """Build each issue into ``out`` (or, with ``check``, compare with what is there), then run the pre-send
+    checks on what was built. Never raises for bad input: each issue's error is in its result, and the other
+    issues still build."""
+    from . import checks
+
     out_dir = Path(out)
-    projects: dict[Path, config.Project | NewsletterError] = {}  # a config is loaded (or fails) once
+    projects = _Projects(config_path)
     results = []
-    sources = issue_paths([Path(p) for p in paths])
     stems: dict[str, Path] = {}
-    for source in sources:
+    for source in _sources(paths):
         result = IssueResult(source)
         results.append(result)
         try:
@@ -113,23 +168,15 @@ def build(
                     f"has the same name as {config.display_path(stems[source.stem])}; both would write "
                     f"{source.stem}.html"))])
             stems[source.stem] = source
-            found = Path(config_path) if config_path else config.find_config(source)
-            key = found.resolve()
-            if key not in projects:
-                try:
-                    projects[key] = config.load_project(found)
-                except NewsletterError as exc:
-                    projects[key] = exc
-            project = projects[key]
-            if isinstance(project, NewsletterError):
-                raise project
-            email = render_issue(source, project)
+            email = render_issue(source, projects.for_issue(source))
             files = email.files(out_dir)
+            labels = {path: config.display_path(path) for path in files}
             if check:
-                labels = {path: config.display_path(path) for path in files}
                 result.diff = write.diff_files(files, labels)
-            else:
-                result.written = write.write_files(files)
+                continue
+            result.written = write.write_files(files)
+            html_name, text_name = (labels[out_dir / f"{email.name}.{kind}"] for kind in ("html", "txt"))
+            result.findings = checks.check_email(email.html, email.text, html_name, text_name)
         except NewsletterError as exc:
             result.error = exc
     return Report(results)

@@ -1,0 +1,268 @@
+"""Pre-send checks on a built email: the HTML with its plain-text part, as a mailbox would receive them.
+
+Each rule looks at the output, not at the issue, so it also judges what a user's own templates made. A
+finding has a rule id, a severity (``error`` or ``warning``), a message, and the file and line it is about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import lxml.html
+
+from .errors import InputError, Problem
+
+GMAIL_CLIP_BYTES = 102_400
+GMAIL_WARN_BYTES = 90 * 1024  # the ESP adds tracking links and wrappers on the way out
+SUBJECT_MAX = 78
+PREHEADER_MIN = 40
+CONTRAST_MIN = 4.5
+CONTRAST_MIN_LARGE = 3.0
+
+MERGE_TAG = re.compile(r"\{\{.*?\}\}|\*\|.*?\|\*|%[A-Za-z_]+%|\[[A-Za-z_]+\]|<%.*?%>|\$\{.*?\}|\[\[.*?\]\]|%%.*?%%")
+UNSUBSCRIBE_TAG = re.compile(r"unsub|opt.?out|\[unsubscribe\]|%unsubscribe_url%", re.I)
+
+RULES = {
+    "gmail-clip": "HTML over Gmail's 102 KB clipping limit (warning from 90 KB)",
+    "img-alt": "an image without alt text",
+    "link-scheme": "a link that is not https, mailto, an in-email anchor or a merge tag",
+    "link-empty": "a link with an empty or '#' target",
+    "anchor-target": "an in-email link whose target id does not exist",
+    "unsubscribe": "no unsubscribe link",
+    "subject-length": f"a subject over {SUBJECT_MAX} characters",
+    "preheader": f"no preheader, or one shorter than {PREHEADER_MIN} characters",
+    "text-parity": "a title, author or link of the HTML missing from the plain text",
+    "contrast": "text under WCAG AA contrast against its background",
+    "dark-mode": "no color-scheme / supported-color-schemes meta",
+    "lang": "no lang on <html>",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    file: str
+    line: int
+    rule: str
+    severity: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.severity} [{self.rule}] {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def collect(paths: list[Path]) -> list[tuple[Path, Path | None]]:
+    """``(X.html, X.txt or None)`` for each email named: an .html, its .txt, or a folder of them."""
+    emails: dict[Path, Path | None] = {}
+    for path in paths:
+        if path.is_dir():
+            htmls = sorted(path.glob("*.html"))
+        elif path.suffix == ".txt":
+            htmls = [path.with_suffix(".html")]
+        else:
+            htmls = [path]
+        for html in htmls:
+            if not html.is_file():
+                raise InputError([Problem(str(html), 1, 1, "", "file not found")])
+            text = html.with_suffix(".txt")
+            emails[html] = text if text.is_file() else None
+    return list(emails.items())
+
+
+def check_files(html: Path, text: Path | None) -> list[Finding]:
+    """The findings about the email in the file ``html``, with its plain text from ``text``."""
+    try:
+        return check_email(html.read_text(encoding="utf-8"), text.read_text(encoding="utf-8") if text else None,
+                           str(html), str(text) if text else "")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(str(html), 1, 1, "", f"cannot read: {exc}")]) from None
+
+
+def check_email(html: str, text: str | None, html_name: str = "email.html", text_name: str = "email.txt") -> list[Finding]:
+    """Every finding about one email; ``text`` is None when there is no plain-text part."""
+    tree = lxml.html.document_fromstring(html)
+    findings: list[Finding] = []
+
+    def add(rule: str, severity: str, message: str, line: int | None = 1, file: str = html_name) -> None:
+        findings.append(Finding(file, line or 1, rule, severity, message))
+
+    size = len(html.encode("utf-8"))
+    if size > GMAIL_CLIP_BYTES:
+        add("gmail-clip", "error", f"HTML is {size:,} bytes: Gmail clips a message over {GMAIL_CLIP_BYTES:,}")
+    elif size > GMAIL_WARN_BYTES:
+        add("gmail-clip", "warning", f"HTML is {size:,} bytes, close to Gmail's {GMAIL_CLIP_BYTES:,}-byte clip")
+
+    for image in tree.iter("img"):
+        if "alt" not in image.attrib:
+            add("img-alt", "error", f"image {image.get('src', '')!r} has no alt attribute", image.sourceline)
+        elif not image.get("alt").strip() and image.get("role") != "presentation":
+            add("img-alt", "warning", f"image {image.get('src', '')!r} has empty alt text but is not marked "
+                'role="presentation"', image.sourceline)
+
+    ids = {element.get("id") for element in tree.iter() if isinstance(element.tag, str) and element.get("id")}
+    ids |= {element.get("name") for element in tree.iter("a") if element.get("name")}
+    unsubscribe_found = False
+    for link in tree.iter("a"):
+        href = (link.get("href") or "").strip()
+        line = link.sourceline
+        if UNSUBSCRIBE_TAG.search(href) or "unsubscribe" in link.text_content().lower():
+            unsubscribe_found = True
+        if href in ("", "#"):
+            add("link-empty", "error", f"link {_label(link)!r} has an empty target", line)
+        elif href.startswith("#"):
+            if href[1:] not in ids:
+                add("anchor-target", "error", f"link {_label(link)!r} points to #{href[1:]}, which does not exist", line)
+        elif MERGE_TAG.fullmatch(href):
+            continue
+        else:
+            scheme = urlsplit(href).scheme.lower()
+            if scheme == "http":
+                add("link-scheme", "warning", f"link {href!r} is not https", line)
+            elif scheme not in ("https", "mailto"):
+                add("link-scheme", "error", f"link {href!r} is not https, mailto, an anchor or a merge tag", line)
+    if not unsubscribe_found:
+        add("unsubscribe", "warning", "no unsubscribe link: add your platform's merge tag (or a URL) to the footer")
+
+    title = tree.find(".//title")
+    subject = " ".join((title.text_content() if title is not None else "").split())
+    if len(subject) > SUBJECT_MAX:
+        add("subject-length", "warning", f"subject is {len(subject)} characters; inboxes cut it near {SUBJECT_MAX}",
+            title.sourceline if title is not None else 1)
+
+    preheader = _preheader(tree)
+    if preheader is None:
+        add("preheader", "warning", "no preheader: the inbox preview will show the first words of the email")
+    elif len(preheader) < PREHEADER_MIN:
+        add("preheader", "warning", f"preheader is {len(preheader)} characters; {PREHEADER_MIN} or more fill the "
+            "inbox preview")
+
+    metas = {(meta.get("name") or "").lower() for meta in tree.iter("meta")}
+    if not {"color-scheme", "supported-color-schemes"} & metas:
+        add("dark-mode", "warning", 'no <meta name="color-scheme">: dark-mode clients will recolour the email freely')
+
+    root = tree.getroottree().getroot()
+    if not (root.get("lang") or "").strip():
+        add("lang", "error", "<html> has no lang attribute: screen readers cannot pick a voice", root.sourceline)
+
+    _contrast(tree, add)
+    if text is None:
+        add("text-parity", "warning", "no plain-text part to compare with")
+    else:
+        _text_parity(tree, text, add)
+    return sorted(set(findings), key=lambda f: (f.file, f.line, f.rule, f.message))
+
+
+def _label(link: lxml.html.HtmlElement) -> str:
+    return " ".join(link.text_content().split())[:60]
+
+
+def _preheader(tree: lxml.html.HtmlElement) -> str | None:
+    """The hidden text MJML puts first in the body for the inbox preview."""
+    body = tree.find(".//body")
+    first = next((child for child in body.iterchildren() if isinstance(child.tag, str)), None) if body is not None else None
+    if first is None or "display:none" not in (first.get("style") or "").replace(" ", ""):
+        return None
+    return " ".join(first.text_content().split())
+
+
+def _text_parity(tree: lxml.html.HtmlElement, text: str, add) -> None:  # type: ignore[no-untyped-def]
+    flat = " ".join(text.split())
+    expected: list[tuple[str, str, int | None]] = []
+    for heading in tree.xpath("//h2[starts-with(@id, 'brief-')]"):
+        expected.append(("title", " ".join(heading.text_content().split()), heading.sourceline))
+    for name in tree.xpath("//*[contains(concat(' ', @class, ' '), ' nl-byline ')]//strong"):
+        expected.append(("author", " ".join(name.text_content().split()), name.sourceline))
+    for link in tree.iter("a"):
+        href = link.get("href") or ""
+        if urlsplit(href).scheme.lower() in ("http", "https"):
+            expected.append(("link", href, link.sourceline))
+    for kind, value, line in expected:
+        if value and value not in flat:
+            add("text-parity", "error", f"{kind} {value!r} is in the HTML but not in the plain text", line)
+
+
+_HEX = re.compile(r"#([0-9a-f]{3}|[0-9a-f]{6})\b", re.I)
+_RGB = re.compile(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)", re.I)
+_NAMED = {"white": (255, 255, 255), "black": (0, 0, 0)}
+
+
+def _color(value: str | None) -> tuple[int, int, int] | None:
+    if not value:
+        return None
+    value = value.strip().lower()
+    if value in _NAMED:
+        return _NAMED[value]
+    match = _HEX.search(value)
+    if match:
+        digits = match.group(1)
+        if len(digits) == 3:
+            digits = "".join(c * 2 for c in digits)
+        return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+    match = _RGB.search(value)
+    return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
+
+
+def _styles(element: lxml.html.HtmlElement) -> dict[str, str]:
+    declarations = (element.get("style") or "").split(";")
+    return {k.strip().lower(): v.strip() for k, _, v in (d.partition(":") for d in declarations) if v.strip()}
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground: tuple[int, int, int], background: tuple[int, int, int]) -> float:
+    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _contrast(tree: lxml.html.HtmlElement, add) -> None:  # type: ignore[no-untyped-def]
+    """Text whose colour against the background behind it is under WCAG AA, once per colour pair."""
+    seen: set[tuple] = set()
+    body = tree.find(".//body")
+    for element in body.iter() if body is not None else ():
+        if not isinstance(element.tag, str) or not _own_text(element):
+            continue
+        foreground = background = None
+        size, bold, hidden = 16.0, element.tag in ("h1", "h2", "h3", "strong", "b"), False
+        size_found = False
+        for ancestor in [element, *element.iterancestors()]:
+            style = _styles(ancestor)
+            hidden = hidden or style.get("display", "").replace(" ", "") == "none"
+            foreground = foreground or _color(style.get("color"))
+            background = background or _color(style.get("background-color")) or _color(style.get("background")) \
+                or _color(ancestor.get("bgcolor"))
+            if not size_found and style.get("font-size", "").endswith("px"):
+                size, size_found = float(style["font-size"][:-2] or 16), True
+            bold = bold or style.get("font-weight", "") in ("bold", "700", "800", "900")
+        if hidden:
+            continue
+        foreground, background = foreground or (0, 0, 0), background or (255, 255, 255)
+        large = size >= 24 or (bold and size >= 18.66)
+        minimum = CONTRAST_MIN_LARGE if large else CONTRAST_MIN
+        ratio = contrast_ratio(foreground, background)
+        key = (foreground, background, large)
+        if ratio < minimum and key not in seen:
+            seen.add(key)
+            add("contrast", "error", f"text {_hex(foreground)} on {_hex(background)} has contrast {ratio:.2f}:1, "
+                f"under {minimum}:1", element.sourceline)
+
+
+def _own_text(element: lxml.html.HtmlElement) -> bool:
+    if element.tag in ("style", "script", "title"):
+        return False
+    return bool((element.text or "").strip()) or any((child.tail or "").strip() for child in element)
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)

@@ -1,0 +1,210 @@
+"""Pre-send checks: for each rule, a case that triggers it and one that does not."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import REPO, MINIMAL_ISSUE
+from newsletter import checks
+
+GOLDEN_HTML = (REPO / "tests" / "golden" / "mei-four-briefs.html").read_text(encoding="utf-8")
+GOLDEN_TEXT = (REPO / "tests" / "golden" / "mei-four-briefs.txt").read_text(encoding="utf-8")
+UNSUBSCRIBE = '<p><a href="*|UNSUB|*">Unsubscribe</a></p></div>\n</body>'
+CLEAN_HTML = GOLDEN_HTML.replace("</div>\n</body>", UNSUBSCRIBE)
+
+
+def rules(html: str = CLEAN_HTML, text: str | None = GOLDEN_TEXT) -> dict[str, list[checks.Finding]]:
+    found: dict[str, list[checks.Finding]] = {}
+    for finding in checks.check_email(html, text, "x.html", "x.txt"):
+        found.setdefault(finding.rule, []).append(finding)
+    return found
+
+
+def severities(rule: str, html: str = CLEAN_HTML, text: str | None = GOLDEN_TEXT) -> list[str]:
+    return [finding.severity for finding in rules(html, text).get(rule, [])]
+
+
+def test_clean_email_has_no_findings() -> None:
+    assert rules() == {}
+
+
+def test_example_issue_passes_with_no_errors() -> None:
+    findings = checks.check_email(GOLDEN_HTML, GOLDEN_TEXT)
+    assert [f.severity for f in findings] == ["warning"]  # only: no unsubscribe link, which platforms add
+    assert findings[0].rule == "unsubscribe"
+
+
+def test_gmail_clip() -> None:
+    def padded(size: int) -> str:
+        return CLEAN_HTML.replace("</body>", "<!--" + "x" * (size - len(CLEAN_HTML.encode()) - 7) + "--></body>")
+
+    assert len(padded(92_161).encode()) == 92_161
+    assert severities("gmail-clip", padded(92_160)) == []
+    assert severities("gmail-clip", padded(92_161)) == ["warning"]
+    assert severities("gmail-clip", padded(102_400)) == ["warning"]
+    assert severities("gmail-clip", padded(102_401)) == ["error"]
+    assert severities("gmail-clip") == []
+
+
+def test_img_alt() -> None:
+    no_alt = CLEAN_HTML.replace('alt="Taliban fighters stand guard in Kabul" ', "")
+    assert severities("img-alt", no_alt) == ["error"]
+    empty = CLEAN_HTML.replace('alt="Taliban fighters stand guard in Kabul"', 'alt=""')
+    assert severities("img-alt", empty) == ["warning"]
+    spacer = empty.replace('alt=""', 'alt="" role="presentation"')
+    assert severities("img-alt", spacer) == []
+
+
+def test_img_alt_reports_the_line() -> None:
+    no_alt = CLEAN_HTML.replace('alt="Taliban fighters stand guard in Kabul" ', "")
+    line = next(i for i, text in enumerate(no_alt.splitlines(), 1) if "<img" in text)
+    assert rules(no_alt)["img-alt"][0].line == line
+
+
+@pytest.mark.parametrize(("href", "expected"), [
+    ("javascript:alert(1)", ["error"]),
+    ("ftp://e.com/x", ["error"]),
+    ("http://e.com/x", ["warning"]),
+    ("https://e.com/x", []),
+    ("mailto:a@b.org", []),
+    ("{{ MessageURL }}", []),
+    ("*|ARCHIVE|*", []),
+    ("%tag_unsubscribe_url%", []),
+])
+def test_link_scheme(href: str, expected: list[str]) -> None:
+    html = CLEAN_HTML.replace('href="https://www.mei.edu"', f'href="{href}"', 1)
+    assert severities("link-scheme", html) == expected
+
+
+@pytest.mark.parametrize(("href", "expected"), [("", ["error"]), ("#", ["error"]), ("https://e.com", [])])
+def test_link_empty(href: str, expected: list[str]) -> None:
+    html = CLEAN_HTML.replace('href="https://www.mei.edu"', f'href="{href}"', 1)
+    assert severities("link-empty", html) == expected
+
+
+def test_anchor_target() -> None:
+    assert severities("anchor-target", CLEAN_HTML.replace('id="brief-3"', 'id="brief-x"')) == ["error"]
+    assert severities("anchor-target") == []
+
+
+def test_unsubscribe() -> None:
+    assert severities("unsubscribe", GOLDEN_HTML) == ["warning"]
+    assert severities("unsubscribe") == []
+    url = GOLDEN_HTML.replace("</div>\n</body>", '<a href="https://e.com/u?id=1">Opt out</a></div></body>')
+    assert severities("unsubscribe", url.replace("Opt out", "Unsubscribe here")) == []
+
+
+def test_subject_length() -> None:
+    long_subject = re.sub(r"<title>.*?</title>", "<title>" + "A" * 79 + "</title>", CLEAN_HTML)
+    assert severities("subject-length", long_subject) == ["warning"]
+    fine = re.sub(r"<title>.*?</title>", "<title>" + "A" * 78 + "</title>", CLEAN_HTML)
+    assert severities("subject-length", fine) == []
+
+
+def test_preheader() -> None:
+    short = CLEAN_HTML.replace("Four briefs from MEI scholars: Afghanistan, Iraq, Iran and northwestern Syria.",
+                               "Four briefs")
+    assert severities("preheader", short) == ["warning"]
+    missing = re.sub(r'<div style="display:none;[^>]*>.*?</div>\n', "", CLEAN_HTML, count=1)
+    assert severities("preheader", missing) == ["warning"]
+    assert severities("preheader") == []
+
+
+def test_text_parity() -> None:
+    no_title = rules(text=GOLDEN_TEXT.replace("Tehran’s ISIS challenge", "Tehran"))["text-parity"]
+    assert [f.message for f in no_title] == ["title 'Tehran’s ISIS challenge' is in the HTML but not in the plain text"]
+    no_link = GOLDEN_TEXT.replace("<https://twitter.com/rmslim>", "")
+    assert [f.message for f in rules(text=no_link)["text-parity"]] == [
+        "link 'https://twitter.com/rmslim' is in the HTML but not in the plain text"]
+    no_author = GOLDEN_TEXT.replace("Emma Beals", "E. Beals")
+    assert "author 'Emma Beals'" in rules(text=no_author)["text-parity"][0].message
+    assert severities("text-parity", text=None) == ["warning"]
+    assert severities("text-parity") == []
+
+
+def test_contrast() -> None:
+    low = CLEAN_HTML.replace("color:#555", "color:#aaaaaa")
+    findings = rules(low)["contrast"]
+    assert findings[0].severity == "error"
+    assert "#aaaaaa on #ffffff has contrast 2.32:1, under 4.5:1" in findings[0].message
+    assert severities("contrast") == []
+
+
+def test_contrast_ratio_matches_wcag() -> None:
+    assert checks.contrast_ratio((0, 0, 0), (255, 255, 255)) == pytest.approx(21.0)
+    assert checks.contrast_ratio((0x77, 0x77, 0x77), (255, 255, 255)) == pytest.approx(4.48, abs=0.01)
+
+
+def test_dark_mode() -> None:
+    without = re.sub(r'<meta name="(color-scheme|supported-color-schemes)"[^>]*>', "", CLEAN_HTML)
+    assert severities("dark-mode", without) == ["warning"]
+    assert severities("dark-mode") == []
+
+
+def test_lang() -> None:
+    assert severities("lang", CLEAN_HTML.replace('<html lang="en"', "<html", 1)) == ["error"]
+    assert severities("lang") == []
+
+
+def test_check_command_text_and_exit_codes(project, cli) -> None:
+    project.example()
+    assert cli("build", "issues/mei-four-briefs.yaml")[0] == 0
+    code, out, err = cli("check", "dist")
+    assert code == 0
+    assert out == ("dist/mei-four-briefs.html:1: warning [unsubscribe] no unsubscribe link: "
+                   "add your platform's merge tag (or a URL) to the footer\n")
+    assert err == "0 errors, 1 warning in 1 email\n"
+    assert cli("check", "--strict", "dist/mei-four-briefs.html")[0] == 1
+
+
+def test_check_command_json_and_errors(project, cli) -> None:
+    project.issue("x", MINIMAL_ISSUE)
+    assert cli("build", "issues/x.yaml")[0] == 0
+    html = project.out / "x.html"
+    html.write_text(html.read_text(encoding="utf-8").replace('lang="en"', "", 1), encoding="utf-8")
+    code, out, _ = cli("check", "--format", "json", "dist/x.txt")
+    assert code == 1
+    report = json.loads(out)
+    assert report["summary"] == {"emails": 1, "errors": 1, "warnings": 2}
+    assert {f["rule"] for f in report["findings"]} == {"lang", "unsubscribe", "preheader"}
+    assert all(set(f) == {"file", "line", "rule", "severity", "message"} for f in report["findings"])
+
+
+def test_check_missing_file(project, cli) -> None:
+    code, _, err = cli("check", "dist/nope.html")
+    assert code == 1 and "dist/nope.html:1:1: file not found" in err
+
+
+def test_build_runs_the_checks_and_fails_only_on_errors(project, cli) -> None:
+    project.example()
+    code, out, _ = cli("build", "issues/mei-four-briefs.yaml")
+    assert code == 0
+    assert "  checks: 0 errors, 1 warning; details: newsletter check dist/mei-four-briefs.html" in out
+    config = project.root / "newsletter.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace('link_color: "#0b5394"', 'link_color: "#9fc5e8"'),
+                      encoding="utf-8")
+    code, out, _ = cli("build", "issues/mei-four-briefs.yaml")
+    assert code == 1
+    assert re.search(r"checks: [1-9]\d* errors?, 1 warning", out)
+
+
+def test_validate_command(project, cli) -> None:
+    project.example()
+    project.issue("bad", "subject: x\nbriefs:\n  - title: t\n    authors: [nobody]\n    body: b\n")
+    code, _, err = cli("validate", "issues/")
+    assert code == 1
+    assert err.splitlines()[0].startswith("issues/bad.yaml:4:15: briefs[0].authors[0]: unknown author id 'nobody'")
+    assert err.splitlines()[-1] == "1 issue valid, 1 with errors"
+    assert not project.out.exists()
+    assert cli("validate", "issues/mei-four-briefs.yaml")[0] == 0
+
+
+def test_pre_commit_hook_runs_validate() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hooks[0]["id"] == "newsletter-validate" and hooks[0]["entry"] == "newsletter validate"
+    assert re.match(hooks[0]["files"], "issues/mei-four-briefs.yaml")
