@@ -105,6 +105,51 @@ def validate_command(paths: tuple[Path, ...], config_path: Path | None) -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.command("preview")
+@click.argument("issues_dir", default="issues", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--port", default=8025, show_default=True, type=click.IntRange(0, 65535), help="0: any free port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; 0.0.0.0 shares it.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default browser.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="The publication's config (default: the nearest newsletter.yaml above the folder).")
+def preview_command(issues_dir: Path, port: int, host: str, open_browser: bool, config_path: Path | None) -> None:
+    """Serve a live preview of the issues in ISSUES_DIR: it rebuilds and refreshes on every save."""
+    from .preview.server import serve
+
+    if not issues_dir.is_dir():
+        _fail(f"{issues_dir} is not a folder of issues")
+    try:
+        server = serve(issues_dir, host=host, port=port, config_path=config_path)
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pass another --port")
+    click.echo(f"Previewing {issues_dir}/ at {server.url}  (Ctrl-C to stop)", err=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+    finally:
+        server.previewer.watcher.stop()
+        server.server_close()
+
+
+@main.command("screenshot")
+@click.argument("issue", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--width", "widths", default="600,375", show_default=True, help="Comma-separated viewport widths.")
+@click.option("--out", default="dist", show_default=True, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="The publication's config (default: the nearest newsletter.yaml above the issue).")
+def screenshot_command(issue: Path, widths: str, out: Path, config_path: Path | None) -> None:
+    """Write full-page PNG screenshots of ISSUE's email, OUT/X-WIDTH.png, taken with Chromium."""
+    from .screenshot import parse_widths, screenshots
+
+    for path in screenshots(issue, parse_widths(widths), out, config_path):
+        click.echo(f"wrote {path}")
+
+
 @main.command("docs")
 @click.option("--out", default="docs/reference.md", show_default=True, type=click.Path(path_type=Path),
               help="Where to write the reference of the file formats.")

@@ -21,8 +21,8 @@ def _umask() -> int:
     return mask
 
 
-def write_files(files: dict[Path, str]) -> list[Path]:
-    """Write every ``path: text`` as UTF-8 with ``\\n`` line endings; all or none are replaced."""
+def write_files(files: dict[Path, str] | dict[Path, bytes]) -> list[Path]:
+    """Write every ``path: text`` (UTF-8, ``\\n`` line endings) or ``path: bytes``; all or none are replaced."""
     staged: list[tuple[str, Path]] = []
     mode = 0o666 & ~_umask()
     try:
@@ -31,7 +31,7 @@ def write_files(files: dict[Path, str]) -> list[Path]:
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             staged.append((temporary, path))
             with os.fdopen(handle, "wb") as stream:
-                stream.write(text.encode("utf-8"))
+                stream.write(text.encode("utf-8") if isinstance(text, str) else text)
                 stream.flush()
                 os.fsync(stream.fileno())
             os.chmod(temporary, mode)

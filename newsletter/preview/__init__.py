@@ -1,0 +1,1 @@
+"""``newsletter preview``: a live browser preview of the issues while they are being written."""

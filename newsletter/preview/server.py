@@ -1,0 +1,119 @@
+"""The preview's HTTP server: an index of the issues, a page per issue, and live reload by server-sent events.
+
+It serves only what it builds: a URL names an issue by its file name, which must be one of the issue files
+in the folder; nothing is ever read from a path taken from a URL, so there is nothing to traverse.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+
+from ..checks import GMAIL_CLIP_BYTES
+from .previewer import Previewer
+
+_ISSUE_ROUTE = re.compile(r"/issues/([^/]+)/(|email\.html|email\.txt|email\.mjml|state\.json|events)")
+_CONTENT = {"email.html": "text/html", "email.txt": "text/plain", "email.mjml": "text/plain"}
+KEEPALIVE_SECONDS = 10.0
+
+
+@lru_cache(maxsize=1)
+def _pages() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), autoescape=True,
+                              undefined=jinja2.StrictUndefined)
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True  # an open event stream must not keep Ctrl-C waiting
+
+    def __init__(self, address: tuple[str, int], previewer: Previewer):
+        self.previewer = previewer
+        super().__init__(address, _Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}/"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the signature is http.server's
+        pass  # the terminal is for errors and the URL, not for every request
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        path = unquote(urlsplit(self.path).path)
+        previewer = self.server.previewer
+        if path == "/":
+            builds = [previewer.get(name) for name in previewer.names()]
+            builds.sort(key=lambda b: (b.state()["date"] or "", b.name), reverse=True)
+            return self._send(200, "text/html", _pages().get_template("index.html").render(builds=builds))
+        match = _ISSUE_ROUTE.fullmatch(path)
+        if not match or match.group(1) not in previewer.names():
+            return self._send(404, "text/plain", "not found\n")
+        name, part = match.groups()
+        if part == "events":
+            return self._events(name)
+        build = previewer.get(name)
+        if part == "":
+            # The state goes into a <script>: "<" escaped, so no "</script>" in a subject can end it.
+            state = json.dumps(build.state()).replace("<", "\\u003c")
+            page = _pages().get_template("issue.html").render(build=build, state=state, clip_bytes=GMAIL_CLIP_BYTES)
+            return self._send(200, "text/html", page)
+        if part == "state.json":
+            return self._send(200, "application/json", json.dumps(build.state()))
+        if build.email is None:
+            return self._send(409, "text/plain", "\n".join(build.errors) + "\n")
+        content = {"email.html": build.email.html, "email.txt": build.email.text, "email.mjml": build.email.mjml}
+        return self._send(200, _CONTENT[part], content[part])
+
+    def _send(self, status: int, content_type: str, body: str) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _events(self, name: str) -> None:
+        """Server-sent events: the issue's state each time it is rebuilt, and a comment to keep alive."""
+        previewer = self.server.previewer
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        previewer.open_page(name, +1)
+        version = previewer.get(name).version
+        try:
+            while True:
+                build = previewer.wait_for_newer(name, version, KEEPALIVE_SECONDS)
+                if build is None:
+                    self.wfile.write(b": keep-alive\n\n")
+                else:
+                    version = build.version
+                    self.wfile.write(f"data: {json.dumps(build.state())}\n\n".encode())
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            pass
+        finally:
+            previewer.open_page(name, -1)
+            self.close_connection = True
+
+
+def serve(issues_dir: Path, host: str = "127.0.0.1", port: int = 8025, config_path: Path | None = None) -> PreviewServer:
+    """A preview server bound to ``host:port`` (0: any free port), its watcher started; call serve_forever()."""
+    previewer = Previewer(Path(issues_dir), config_path)
+    server = PreviewServer((host, port), previewer)
+    previewer.watcher.start()
+    return server
