@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import lxml.html
+from lxml import etree
 
 from .errors import InputError, Problem
 
@@ -22,6 +22,7 @@ PREHEADER_MIN = 40
 CONTRAST_MIN = 4.5
 CONTRAST_MIN_LARGE = 3.0
 
+_PARSER = etree.HTMLParser(remove_comments=False)
 MERGE_TAG = re.compile(r"\{\{.*?\}\}|\*\|.*?\|\*|%[A-Za-z_]+%|\[[A-Za-z_]+\]|<%.*?%>|\$\{.*?\}|\[\[.*?\]\]|%%.*?%%")
 UNSUBSCRIBE_TAG = re.compile(r"unsub|opt.?out|\[unsubscribe\]|%unsubscribe_url%", re.I)
 
@@ -85,7 +86,8 @@ def check_files(html: Path, text: Path | None) -> list[Finding]:
 
 def check_email(html: str, text: str | None, html_name: str = "email.html", text_name: str = "email.txt") -> list[Finding]:
     """Every finding about one email; ``text`` is None when there is no plain-text part."""
-    tree = lxml.html.document_fromstring(html)
+    # Plain lxml.etree elements: lxml.html looks up a Python class for every element it hands out.
+    tree = etree.fromstring(html.encode("utf-8"), _PARSER)
     findings: list[Finding] = []
 
     def add(rule: str, severity: str, message: str, line: int | None = 1, file: str = html_name) -> None:
@@ -110,7 +112,7 @@ def check_email(html: str, text: str | None, html_name: str = "email.html", text
     for link in tree.iter("a"):
         href = (link.get("href") or "").strip()
         line = link.sourceline
-        if UNSUBSCRIBE_TAG.search(href) or "unsubscribe" in link.text_content().lower():
+        if UNSUBSCRIBE_TAG.search(href) or "unsubscribe" in _text(link).lower():
             unsubscribe_found = True
         if href in ("", "#"):
             add("link-empty", "error", f"link {_label(link)!r} has an empty target", line)
@@ -129,7 +131,7 @@ def check_email(html: str, text: str | None, html_name: str = "email.html", text
         add("unsubscribe", "warning", "no unsubscribe link: add your platform's merge tag (or a URL) to the footer")
 
     title = tree.find(".//title")
-    subject = " ".join((title.text_content() if title is not None else "").split())
+    subject = " ".join((_text(title) if title is not None else "").split())
     if len(subject) > SUBJECT_MAX:
         add("subject-length", "warning", f"subject is {len(subject)} characters; inboxes cut it near {SUBJECT_MAX}",
             title.sourceline if title is not None else 1)
@@ -145,7 +147,7 @@ def check_email(html: str, text: str | None, html_name: str = "email.html", text
     if not {"color-scheme", "supported-color-schemes"} & metas:
         add("dark-mode", "warning", 'no <meta name="color-scheme">: dark-mode clients will recolour the email freely')
 
-    root = tree.getroottree().getroot()
+    root = tree
     if not (root.get("lang") or "").strip():
         add("lang", "error", "<html> has no lang attribute: screen readers cannot pick a voice", root.sourceline)
 
@@ -157,26 +159,30 @@ def check_email(html: str, text: str | None, html_name: str = "email.html", text
     return sorted(set(findings), key=lambda f: (f.file, f.line, f.rule, f.message))
 
 
-def _label(link: lxml.html.HtmlElement) -> str:
-    return " ".join(link.text_content().split())[:60]
+def _text(element: etree._Element) -> str:
+    return "".join(element.itertext())
 
 
-def _preheader(tree: lxml.html.HtmlElement) -> str | None:
+def _label(link: etree._Element) -> str:
+    return " ".join(_text(link).split())[:60]
+
+
+def _preheader(tree: etree._Element) -> str | None:
     """The hidden text MJML puts first in the body for the inbox preview."""
     body = tree.find(".//body")
     first = next((child for child in body.iterchildren() if isinstance(child.tag, str)), None) if body is not None else None
     if first is None or "display:none" not in (first.get("style") or "").replace(" ", ""):
         return None
-    return " ".join(first.text_content().split())
+    return " ".join(_text(first).split())
 
 
-def _text_parity(tree: lxml.html.HtmlElement, text: str, add) -> None:  # type: ignore[no-untyped-def]
+def _text_parity(tree: etree._Element, text: str, add) -> None:  # type: ignore[no-untyped-def]
     flat = " ".join(text.split())
     expected: list[tuple[str, str, int | None]] = []
     for heading in tree.xpath("//h2[starts-with(@id, 'brief-')]"):
-        expected.append(("title", " ".join(heading.text_content().split()), heading.sourceline))
+        expected.append(("title", " ".join(_text(heading).split()), heading.sourceline))
     for name in tree.xpath("//*[contains(concat(' ', @class, ' '), ' nl-byline ')]//strong"):
-        expected.append(("author", " ".join(name.text_content().split()), name.sourceline))
+        expected.append(("author", " ".join(_text(name).split()), name.sourceline))
     for link in tree.iter("a"):
         href = link.get("href") or ""
         if urlsplit(href).scheme.lower() in ("http", "https"):
@@ -207,7 +213,7 @@ def _color(value: str | None) -> tuple[int, int, int] | None:
     return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
 
 
-def _styles(element: lxml.html.HtmlElement) -> dict[str, str]:
+def _styles(element: etree._Element) -> dict[str, str]:
     declarations = (element.get("style") or "").split(";")
     return {k.strip().lower(): v.strip() for k, _, v in (d.partition(":") for d in declarations) if v.strip()}
 
@@ -226,39 +232,46 @@ def contrast_ratio(foreground: tuple[int, int, int], background: tuple[int, int,
     return (light + 0.05) / (dark + 0.05)
 
 
-def _contrast(tree: lxml.html.HtmlElement, add) -> None:  # type: ignore[no-untyped-def]
-    """Text whose colour against the background behind it is under WCAG AA, once per colour pair."""
+def _contrast(tree: etree._Element, add) -> None:  # type: ignore[no-untyped-def]
+    """Text whose colour against the background behind it is under WCAG AA, once per colour pair.
+
+    One walk down the tree, each element inheriting colour, background, size and weight from its parent."""
     seen: set[tuple] = set()
     body = tree.find(".//body")
-    for element in body.iter() if body is not None else ():
-        if not isinstance(element.tag, str) or not _own_text(element):
-            continue
-        foreground = background = None
-        size, bold, hidden = 16.0, element.tag in ("h1", "h2", "h3", "strong", "b"), False
-        size_found = False
-        for ancestor in [element, *element.iterancestors()]:
-            style = _styles(ancestor)
-            hidden = hidden or style.get("display", "").replace(" ", "") == "none"
-            foreground = foreground or _color(style.get("color"))
-            background = background or _color(style.get("background-color")) or _color(style.get("background")) \
-                or _color(ancestor.get("bgcolor"))
-            if not size_found and style.get("font-size", "").endswith("px"):
-                size, size_found = float(style["font-size"][:-2] or 16), True
-            bold = bold or style.get("font-weight", "") in ("bold", "700", "800", "900")
-        if hidden:
-            continue
-        foreground, background = foreground or (0, 0, 0), background or (255, 255, 255)
-        large = size >= 24 or (bold and size >= 18.66)
-        minimum = CONTRAST_MIN_LARGE if large else CONTRAST_MIN
-        ratio = contrast_ratio(foreground, background)
-        key = (foreground, background, large)
-        if ratio < minimum and key not in seen:
-            seen.add(key)
-            add("contrast", "error", f"text {_hex(foreground)} on {_hex(background)} has contrast {ratio:.2f}:1, "
-                f"under {minimum}:1", element.sourceline)
+    if body is None:
+        return
+    # (element, colour, background, font size in px, bold)
+    stack = [(body, (0, 0, 0), (255, 255, 255), 16.0, False)]
+    while stack:
+        element, foreground, background, size, bold = stack.pop()
+        style = _styles(element)
+        if style.get("display", "").replace(" ", "") == "none":
+            continue  # hidden, like the preheader: no one reads it on screen
+        foreground = _color(style.get("color")) or foreground
+        background = (_color(style.get("background-color")) or _color(style.get("background"))
+                      or _color(element.get("bgcolor")) or background)
+        if style.get("font-size", "").endswith("px"):
+            try:
+                size = float(style["font-size"][:-2])
+            except ValueError:
+                pass
+        bold = bold or element.tag in ("h1", "h2", "h3", "strong", "b") or style.get("font-weight", "") in (
+            "bold", "700", "800", "900")
+        if _own_text(element):
+            large = size >= 24 or (bold and size >= 18.66)
+            minimum = CONTRAST_MIN_LARGE if large else CONTRAST_MIN
+            key = (foreground, background, large)
+            if key not in seen:
+                seen.add(key)
+                ratio = contrast_ratio(foreground, background)
+                if ratio < minimum:
+                    add("contrast", "error", f"text {_hex(foreground)} on {_hex(background)} has contrast "
+                        f"{ratio:.2f}:1, under {minimum}:1", element.sourceline)
+        stack.extend((child, foreground, background, size, bold) for child in reversed(element)
+                     if isinstance(child.tag, str))
 
 
-def _own_text(element: lxml.html.HtmlElement) -> bool:
+def _own_text(element: etree._Element) -> bool:
     if element.tag in ("style", "script", "title"):
         return False
     return bool((element.text or "").strip()) or any((child.tail or "").strip() for child in element)

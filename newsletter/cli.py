@@ -38,24 +38,44 @@ def main() -> None:
               help="The publication's config (default: the nearest newsletter.yaml above each issue).")
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 with a unified diff if the files in --out differ from a fresh build.")
-def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, check: bool) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+              help="Issues built at once, in separate processes  [default: the number of CPUs]")
+def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, check: bool, jobs: int | None) -> None:
     """Build each issue file (or every issue in a folder) PATHS into --out."""
-    from .pipeline import build
+    import os
 
-    report = build(list(paths), out=out, config_path=config_path, check=check)
-    if not report.results:
+    from .pipeline import build, issue_paths
+
+    count = len(issue_paths(list(paths)))
+    if count == 0:
         _fail("no issue files (*.yaml) found in " + ", ".join(map(str, paths)))
+    if jobs is None:  # the CPUs this process may run on, which a container or taskset can limit
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    batch = count > 1
+    if batch and sys.stderr.isatty():
+        with click.progressbar(length=count, label=f"Building {count} issues", file=sys.stderr) as bar:
+            report = build(list(paths), out=out, config_path=config_path, check=check, jobs=jobs,
+                           progress=lambda result: bar.update(1))
+    else:
+        report = build(list(paths), out=out, config_path=config_path, check=check, jobs=jobs)
     _print_errors(report, "; nothing written for it")
     for result in report.results:
         if result.error is not None:
             continue
         if check and result.diff:
             click.echo(result.diff, nl=False)
-        elif not check:
+        elif not check and not batch:
             click.echo("wrote " + ", ".join(str(p) for p in result.written))
             click.echo("  checks: " + _summary(result.findings)
                        + (f"; details: newsletter check {result.written[0]}" if result.findings else ""))
+        elif not check and result.errors_found:
+            click.echo(f"{result.written[0]}: checks: {_summary(result.findings)}; "
+                       f"details: newsletter check {result.written[0]}")
     failed = sum(result.error is not None for result in report.results)
+    if batch and not check:
+        built = count - failed
+        findings = [finding for result in report.results for finding in result.findings]
+        click.echo(f"built {_count(built, 'issue')} into {out}, {failed} failed; checks: {_summary(findings)}")
     differing = sum(bool(result.diff) for result in report.results)
     if check and not failed:
         if differing:
@@ -122,12 +142,12 @@ def preview_command(issues_dir: Path, port: int, host: str, open_browser: bool, 
         server = serve(issues_dir, host=host, port=port, config_path=config_path)
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pass another --port")
-    click.echo(f"Previewing {issues_dir}/ at {server.url}  (Ctrl-C to stop)", err=True)
-    if open_browser:
-        import webbrowser
-
-        webbrowser.open(server.url)
     try:
+        click.echo(f"Previewing {issues_dir}/ at {server.url}  (Ctrl-C to stop)", err=True)
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(server.url)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         click.echo("Stopped.", err=True)
@@ -171,11 +191,11 @@ def _print_errors(report, consequence: str = "") -> None:  # type: ignore[no-unt
     """Each issue's problems, one per line as ``file:line:col: field: message``, then a summary line."""
     from .errors import InputError
 
-    shown: list[Exception] = []  # a broken config fails every issue that uses it: say so once
+    shown: set[str] = set()  # a broken config fails every issue that uses it: say so once
     for result in report.results:
-        if result.error is None or any(result.error is error for error in shown):
+        if result.error is None or str(result.error) in shown:
             continue
-        shown.append(result.error)
+        shown.add(str(result.error))
         if isinstance(result.error, InputError):
             for problem in result.error.problems:
                 click.echo(str(problem), err=True)

@@ -37,6 +37,9 @@ class InputError(NewsletterError):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.problems,))  # survives the trip back from a worker process
+
 
 class ConfigNotFound(NewsletterError):
     """No config file was given and none was found beside the issue."""

@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-import unicodedata
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -39,12 +38,15 @@ def _error(kind: str, message: str) -> PydanticCustomError:
 
 # --- Text types -------------------------------------------------------------------------------------------
 
+# C0 and C1 controls (category Cc), lone surrogates (Cs) and the two non-characters XML refuses.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def _refuse_control_characters(value: str, allowed: str = "") -> str:
-    for char in value:
-        if char in allowed:
-            continue
-        if unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff":
-            raise _error("control_character", f"contains the control character U+{ord(char):04X}, which an email cannot hold")
+    for match in _CONTROL.finditer(value):
+        if match.group() not in allowed:
+            code = ord(match.group())
+            raise _error("control_character", f"contains the control character U+{code:04X}, which an email cannot hold")
     return value
 
 
@@ -249,6 +251,9 @@ class Config(Model):
     theme: Theme = Field(default_factory=Theme, description="Fonts and colours.")
     authors: str | None = Field(
         None, description="Path of the authors registry, relative to this file (default: authors.yaml beside it)."
+    )
+    inliner: Literal["premailer", "css-inline"] = Field(
+        "premailer", description="What inlines the CSS: premailer, or css-inline (same rendering, ~10x faster)."
     )
     templates: str | None = Field(
         None, description="A folder of templates that override the built-in ones, relative to this file."

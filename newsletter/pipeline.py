@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from . import compile, config, inline, load, render, text, validate, write
@@ -99,7 +100,7 @@ def render_issue(path: Path | str, project: config.Project | None = None, config
         project = config.load_project(Path(config_path) if config_path else config.find_config(path))
     issue = _validate(path, project)
     mjml = render.render_mjml(issue, project.config, project.templates_dir)
-    html = inline.inline_css(compile.compile_mjml(mjml, f"{path.stem}.mjml"))
+    html = inline.inline_css(compile.compile_mjml(mjml, f"{path.stem}.mjml"), project.config.inliner)
     return Email(path.stem, issue, mjml, html, text.render_text(issue, project.config))
 
 
@@ -149,34 +150,75 @@ def build(
     out: Path | str = "dist",
     config_path: Path | str | None = None,
     check: bool = False,
+    jobs: int = 1,
+    progress: Callable[[IssueResult], None] | None = None,
 ) -> Report:
     """Build each issue into ``out`` (or, with ``check``, compare with what is there), then run the pre-send
-    checks on what was built. Never raises for bad input: each issue's error is in its result, and the other
-    issues still build."""
+    checks on what was built. With ``jobs`` > 1 the issues are built in that many processes (MRML and the
+    inliners hold the GIL, so threads would not help); the files are the same whatever ``jobs``.
+
+    Never raises for bad input: each issue's error is in its result, and the other issues still build.
+    ``progress`` is called with each result as it is done."""
+    sources = _sources(paths)
+    tasks: list[tuple[Path, Path, bool, Path | None]] = []
+    stems: dict[str, Path] = {}
+    for source in sources:
+        tasks.append((source, Path(out), check, stems.get(source.stem)))
+        stems.setdefault(source.stem, source)
+    if jobs <= 1 or len(tasks) <= 1:
+        projects = _Projects(config_path)
+        results = []
+        for task in tasks:
+            results.append(_build_one(projects, *task))
+            if progress:
+                progress(results[-1])
+        return Report(results)
+
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: the workers start with everything already imported (spawn would import it all again in each).
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(config_path,)) as pool:
+        results = []
+        for result in pool.map(_build_one_task, tasks, chunksize=max(1, len(tasks) // (jobs * 8))):
+            results.append(result)
+            if progress:
+                progress(result)
+    return Report(results)
+
+
+_worker_projects: _Projects | None = None  # in a worker process: the configs it has loaded for this build
+
+
+def _start_worker(config_path: Path | str | None) -> None:
+    global _worker_projects
+    _worker_projects = _Projects(config_path)
+
+
+def _build_one_task(task: tuple[Path, Path, bool, Path | None]) -> IssueResult:
+    assert _worker_projects is not None
+    return _build_one(_worker_projects, *task)
+
+
+def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, same_name: Path | None) -> IssueResult:
     from . import checks
 
-    out_dir = Path(out)
-    projects = _Projects(config_path)
-    results = []
-    stems: dict[str, Path] = {}
-    for source in _sources(paths):
-        result = IssueResult(source)
-        results.append(result)
-        try:
-            if source.stem in stems:
-                raise InputError([Problem(config.display_path(source), 1, 1, "", (
-                    f"has the same name as {config.display_path(stems[source.stem])}; both would write "
-                    f"{source.stem}.html"))])
-            stems[source.stem] = source
-            email = render_issue(source, projects.for_issue(source))
-            files = email.files(out_dir)
-            labels = {path: config.display_path(path) for path in files}
-            if check:
-                result.diff = write.diff_files(files, labels)
-                continue
-            result.written = write.write_files(files)
-            html_name, text_name = (labels[out_dir / f"{email.name}.{kind}"] for kind in ("html", "txt"))
-            result.findings = checks.check_email(email.html, email.text, html_name, text_name)
-        except NewsletterError as exc:
-            result.error = exc
-    return Report(results)
+    result = IssueResult(source)
+    try:
+        if same_name is not None:
+            raise InputError([Problem(config.display_path(source), 1, 1, "", (
+                f"has the same name as {config.display_path(same_name)}; both would write {source.stem}.html"))])
+        email = render_issue(source, projects.for_issue(source))
+        files = email.files(out_dir)
+        labels = {path: config.display_path(path) for path in files}
+        if check:
+            result.diff = write.diff_files(files, labels)
+            return result
+        result.written = write.write_files(files)
+        html_name, text_name = (labels[out_dir / f"{email.name}.{kind}"] for kind in ("html", "txt"))
+        result.findings = checks.check_email(email.html, email.text, html_name, text_name)
+    except NewsletterError as exc:
+        result.error = exc
+    return result

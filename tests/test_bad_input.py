@@ -97,7 +97,7 @@ def test_bad_issue_does_not_stop_the_others(project, cli) -> None:
     project.issue("bad", "subject: 1\n")
     code, out, err = cli("build", "issues/")
     assert code == 1
-    assert "wrote dist/good.html" in out
+    assert out == "built 1 issue into dist, 1 failed; checks: 0 errors, 2 warnings\n"  # no preheader, no unsubscribe
     assert "issues/bad.yaml:1:10: subject:" in err
     assert sorted(p.name for p in project.out.iterdir()) == ["good.html", "good.mjml", "good.txt"]
 

@@ -6,7 +6,11 @@ import re
 
 import pytest
 
+from conftest import REPO
 from newsletter import compile, inline
+from newsletter.errors import TemplateError
+
+INLINE_RULE = "/* newsletter:inline */ .x p { color: #123456; }"
 
 MJML = """<mjml lang="en">
   <mj-head>
@@ -30,9 +34,14 @@ def compiled() -> str:
     return compile.compile_mjml(MJML)
 
 
+@pytest.fixture(scope="module", params=inline.INLINERS)
+def inliner(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def inlined(compiled: str) -> str:
-    return inline.inline_css(compiled)
+def inlined(compiled: str, inliner: str) -> str:
+    return inline.inline_css(compiled, inliner)
 
 
 def test_doctype_is_kept(inlined: str) -> None:
@@ -40,7 +49,7 @@ def test_doctype_is_kept(inlined: str) -> None:
 
 
 def test_our_css_is_inlined_and_its_block_removed(inlined: str) -> None:
-    assert re.search(r'<p style="color:#123456[^"]*">Hi', inlined)
+    assert re.search(r'<p style="color: ?#123456[^"]*">Hi', inlined)
     assert "newsletter:inline" not in inlined
 
 
@@ -64,14 +73,14 @@ def test_merge_tags_and_urls_survive_byte_for_byte(inlined: str) -> None:
 
 def test_placeholders_do_not_leak(inlined: str) -> None:
     assert "nl-url-" not in inlined
-    assert "data-premailer" not in inlined
+    assert "data-premailer" not in inlined and "data-css-inline" not in inlined
 
 
 def test_outlook_conditionals_survive(compiled: str, inlined: str) -> None:
     assert compiled.count("<!--[if mso | IE]>") == inlined.count("<!--[if mso | IE]>") > 0
 
 
-def test_nothing_fetched_and_no_noise(capfd, monkeypatch) -> None:
+def test_nothing_fetched_and_no_noise(capfd, monkeypatch, inliner: str) -> None:
     import socket
 
     def refuse(*args, **kwargs):
@@ -83,7 +92,8 @@ def test_nothing_fetched_and_no_noise(capfd, monkeypatch) -> None:
         "<mj-head>",
         '<mj-head><mj-font name="Roboto" href="https://fonts.googleapis.com/css?family=Roboto" />'
         "<mj-style>.bad { colr: red; width: calc(; }</mj-style>"))
-    result = inline.inline_css(html.replace("</head>", '<link rel="stylesheet" href="https://e.com/x.css"></head>'))
+    result = inline.inline_css(html.replace("</head>", '<link rel="stylesheet" href="https://e.com/x.css"></head>'),
+                               inliner)
     assert result.startswith("<!doctype html>")
     captured = capfd.readouterr()
     assert captured.out == "" and captured.err == ""
@@ -91,3 +101,36 @@ def test_nothing_fetched_and_no_noise(capfd, monkeypatch) -> None:
 
 def test_mrml_names_no_web_font(compiled: str) -> None:
     assert "fonts.googleapis.com" not in compiled and "@import" not in compiled
+
+
+def test_unknown_css_fails_cleanly_or_passes(compiled: str, inliner: str) -> None:
+    broken = compiled.replace(INLINE_RULE, INLINE_RULE + " .y { color: ; } @@@ {")
+    try:
+        result = inline.inline_css(broken, inliner)
+    except TemplateError as exc:
+        assert str(exc).startswith(f"CSS inlining ({inliner}) failed")
+    else:
+        assert result.startswith("<!doctype html>")
+
+
+def test_both_inliners_render_the_example_identically(browser, project) -> None:
+    """The same screenshots in Chromium, at 600 and 375 px, whichever inliner made the HTML."""
+    import newsletter
+
+    path = project.example()
+    config = project.root / "newsletter.yaml"
+    shots = {}
+    for inliner in inline.INLINERS:
+        config.write_text(
+            (REPO / "newsletter.yaml").read_text(encoding="utf-8") + f"inliner: {inliner}\n", encoding="utf-8")
+        html = newsletter.render_issue(path).html
+        assert html.startswith("<!doctype html>")
+        for width in (600, 375):
+            page = browser.new_page(viewport={"width": width, "height": 800})
+            page.route("**/*", lambda route: route.abort())
+            page.set_content(html, wait_until="load")
+            shots[inliner, width] = page.screenshot(full_page=True)
+            page.close()
+    for width in (600, 375):
+        assert shots["premailer", width] == shots["css-inline", width]
+        assert len(shots["premailer", width]) > 10_000  # a real picture, not an empty page

@@ -37,6 +37,13 @@ class PreviewServer(ThreadingHTTPServer):
         self.previewer = previewer
         super().__init__(address, _Handler)
 
+    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a browser closing a tab or a keep-alive connection: nothing went wrong
+        super().handle_error(request, client_address)
+
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
