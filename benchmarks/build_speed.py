@@ -1,0 +1,229 @@
+"""How fast newsletter builds, stage by stage, beside MJML's official compiler (npm `mjml`) in the same run.
+
+    .venv/bin/python benchmarks/build_speed.py [--runs 200] [--cold-runs 10] [--batch 520]
+
+It installs npm `mjml` into benchmarks/.node on first use (npm must be on PATH), prints tables, and asserts
+nothing. Every figure is measured on this machine, in this run; the README beside this file records one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+NODE_DIR = Path(__file__).resolve().parent / ".node"
+MJML_VERSION = "5.4.1"
+EXAMPLE = REPO / "issues" / "mei-four-briefs.yaml"
+NEWSLETTER = [sys.executable, "-m", "newsletter"]
+sys.path.insert(0, str(REPO))
+
+
+def ensure_mjml() -> Path:
+    cli = NODE_DIR / "node_modules" / "mjml" / "bin" / "mjml"
+    if not cli.exists():
+        print(f"installing npm mjml {MJML_VERSION} into {NODE_DIR} ...", file=sys.stderr)
+        NODE_DIR.mkdir(exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", str(NODE_DIR), f"mjml@{MJML_VERSION}", "--no-audit",
+                        "--no-fund", "--silent"], check=True)
+    return cli
+
+
+def timings(function: Callable[[], object], runs: int) -> list[float]:
+    """Milliseconds of each of ``runs`` warm calls (after three to warm up)."""
+    for _ in range(3):
+        function()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def spread(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p10, p90 = ordered[len(ordered) // 10], ordered[(len(ordered) * 9) // 10 - 1]
+    return f"{statistics.median(ordered):8.2f} ms   p10-p90 {p10:6.2f}-{p90:6.2f}"
+
+
+def project_copy(root: Path, inliner: str) -> Path:
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "authors.yaml", root / "authors.yaml")
+    config = (REPO / "newsletter.yaml").read_text(encoding="utf-8") + f"inliner: {inliner}\n"
+    (root / "newsletter.yaml").write_text(config, encoding="utf-8")
+    (root / "issues").mkdir()
+    shutil.copy(EXAMPLE, root / "issues" / EXAMPLE.name)
+    return root
+
+
+def stages(root: Path, inliner: str, runs: int) -> dict[str, list[float]]:
+    from newsletter import checks, compile, config, inline, load, models, render, text, validate, write
+
+    project = config.load_project(root / "newsletter.yaml")
+    path = root / "issues" / EXAMPLE.name
+    context = {"authors": project.authors}
+    issue = validate.validate(load.load(path), models.Issue, context)
+    mjml = render.render_mjml(issue, project.config)
+    html = compile.compile_mjml(mjml)
+    inlined = inline.inline_css(html, inliner)
+    plain = text.render_text(issue, project.config)
+    out = root / "out"
+    files = {out / "x.html": inlined, out / "x.txt": plain, out / "x.mjml": mjml}
+    inline_runs = runs if inliner == "css-inline" else max(20, runs // 4)
+    return {
+        "load + validate": timings(lambda: validate.validate(load.load(path), models.Issue, context), runs),
+        "Jinja render": timings(lambda: render.render_mjml(issue, project.config), runs),
+        "MJML compile (MRML)": timings(lambda: compile.compile_mjml(mjml), runs),
+        f"CSS inlining ({inliner})": timings(lambda: inline.inline_css(html, inliner), inline_runs),
+        "plain text": timings(lambda: text.render_text(issue, project.config), runs),
+        "write (3 files, atomic)": timings(lambda: write.write_files(files), runs),
+        "pre-send checks": timings(lambda: checks.check_email(inlined, plain), max(20, runs // 4)),
+    }
+
+
+def whole_build(root: Path, inliner: str, runs: int) -> list[float]:
+    from newsletter import config, pipeline, write
+
+    project = config.load_project(root / "newsletter.yaml")
+    path = root / "issues" / EXAMPLE.name
+
+    def build() -> None:
+        write.write_files(pipeline.render_issue(path, project).files(root / "whole"))
+
+    return timings(build, runs if inliner == "css-inline" else max(20, runs // 4))
+
+
+NODE_WARM = """
+// mjml 5 returns a Promise, mjml 4 the result: await handles both.
+const mjml2html = require(process.argv[2]);
+const source = require('fs').readFileSync(process.argv[3], 'utf8');
+const runs = Number(process.argv[4]);
+(async () => {
+  for (let i = 0; i < 3; i++) await mjml2html(source);
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    const result = await mjml2html(source);
+    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
+    if (i === 0 && result.errors.length) console.error(JSON.stringify(result.errors.slice(0, 3)));
+  }
+  console.log(JSON.stringify(samples));
+})();
+"""
+
+
+def official_warm(mjml_file: Path, runs: int) -> list[float]:
+    script = NODE_DIR / "warm.js"
+    script.write_text(NODE_WARM, encoding="utf-8")
+    module = NODE_DIR / "node_modules" / "mjml"
+    result = subprocess.run(["node", str(script), str(module), str(mjml_file), str(runs)], check=True,
+                            capture_output=True, text=True)
+    return json.loads(result.stdout)
+
+
+def cold(command: list[str], cwd: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Wall milliseconds and peak resident megabytes of ``runs`` runs of ``command``."""
+    walls, peaks = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        walls.append((time.perf_counter() - started) * 1000)
+        peaks.append(usage.ru_maxrss / 1024)
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            raise SystemExit(f"{' '.join(command)} failed")
+    return walls, peaks
+
+
+def make_archive(root: Path, count: int) -> None:
+    """``count`` weekly issues: the example with a different date and titles each week."""
+    import datetime
+
+    example = EXAMPLE.read_text(encoding="utf-8")
+    first = datetime.date(2016, 1, 7)
+    for week in range(count):
+        date = first + datetime.timedelta(weeks=week)
+        issue = example.replace("date: 2023-08-17", f"date: {date.isoformat()}")
+        issue = issue.replace("Tehran’s ISIS challenge", f"Tehran’s ISIS challenge, week {week}")
+        (root / "issues" / f"{date.isoformat()}.yaml").write_text(issue, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=200, help="warm runs per stage")
+    parser.add_argument("--cold-runs", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=520, help="issues in the generated archive")
+    args = parser.parse_args()
+    mjml_cli = ensure_mjml()
+    cpus = len(os.sched_getaffinity(0))
+
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        roots = {inliner: project_copy(base / inliner, inliner) for inliner in ("premailer", "css-inline")}
+        subprocess.run([*NEWSLETTER, "build", "issues", "--out", "dist"], cwd=roots["css-inline"], check=False,
+                       capture_output=True)
+        mjml_file = roots["css-inline"] / "dist" / "mei-four-briefs.mjml"
+
+        print(f"newsletter build benchmark: {EXAMPLE.name}, {cpus} CPUs, Python {sys.version.split()[0]}, "
+              f"npm mjml {MJML_VERSION}, node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}")
+        print(f"\n1. Stages, warm, median of {args.runs} runs (inlining and checks with premailer: fewer runs)")
+        floor = 0.0
+        for inliner, root in roots.items():
+            print(f"   with inliner: {inliner}")
+            for name, samples in stages(root, inliner, args.runs).items():
+                print(f"     {name:28} {spread(samples)}")
+                if name in ("Jinja render", "MJML compile (MRML)") and inliner == "css-inline":
+                    floor += statistics.median(samples)
+
+        print("\n2. Whole build, warm (load, validate, render, compile, inline, text, write; no checks)")
+        official = official_warm(mjml_file, args.runs)
+        official_median = statistics.median(official)
+        for inliner, root in roots.items():
+            samples = whole_build(root, inliner, args.runs)
+            median = statistics.median(samples)
+            print(f"   newsletter ({inliner:10})     {spread(samples)}   = {median / floor:4.1f}x the floor, "
+                  f"{official_median / median:4.1f}x faster than official mjml")
+        print(f"   official mjml (JS API, warm)  {spread(official)}   (same MJML, its inlining included)")
+        print(f"   floor: Jinja render + MRML compile = {floor:.2f} ms")
+
+        print(f"\n3. Cold command, one issue, median of {args.cold_runs} runs")
+        results = {}
+        for inliner, root in roots.items():
+            results[inliner] = cold([*NEWSLETTER, "build", "issues/mei-four-briefs.yaml", "--out", "cold"], root,
+                                    args.cold_runs)
+        results["mjml CLI"] = cold(["node", str(mjml_cli), str(mjml_file), "-o", str(base / "official.html")],
+                                   base, args.cold_runs)
+        official_cold = statistics.median(results["mjml CLI"][0])
+        for name, (walls, peaks) in results.items():
+            label = f"newsletter build ({name})" if name != "mjml CLI" else "mjml CLI (npm)"
+            ratio = f"   {official_cold / statistics.median(walls):4.2f}x faster than the mjml CLI" if name != "mjml CLI" else ""
+            print(f"   {label:34} {statistics.median(walls):7.0f} ms   peak {max(peaks):5.1f} MB{ratio}")
+
+        print(f"\n4. Batch: newsletter build over {args.batch} generated issues (cold command, checks included)")
+        for inliner, root in roots.items():
+            make_archive(root, args.batch)
+            line = []
+            times = {}
+            for jobs in sorted({1, cpus}):
+                started = time.perf_counter()
+                subprocess.run([*NEWSLETTER, "build", "issues", "--out", f"batch-{jobs}", "--jobs", str(jobs)],
+                               cwd=root, capture_output=True, check=False)
+                times[jobs] = time.perf_counter() - started
+                count = args.batch + 1
+                line.append(f"{jobs} job{'s' if jobs > 1 else ''}: {times[jobs]:5.2f} s ({count / times[jobs]:4.0f} issues/s)")
+            speedup = f", speed-up {times[1] / times[cpus]:.2f}x" if cpus > 1 else ""
+            print(f"   {inliner:10}  " + ";  ".join(line) + speedup)
+
+
+if __name__ == "__main__":
+    main()
