@@ -213,8 +213,8 @@ def _color(value: str | None) -> tuple[int, int, int] | None:
     return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
 
 
-def _styles(element: etree._Element) -> dict[str, str]:
-    declarations = (element.get("style") or "").split(";")
+def _styles(style: str) -> dict[str, str]:
+    declarations = style.split(";")
     return {k.strip().lower(): v.strip() for k, _, v in (d.partition(":") for d in declarations) if v.strip()}
 
 
@@ -244,19 +244,22 @@ def _contrast(tree: etree._Element, add) -> None:  # type: ignore[no-untyped-def
     stack = [(body, (0, 0, 0), (255, 255, 255), 16.0, False)]
     while stack:
         element, foreground, background, size, bold = stack.pop()
-        style = _styles(element)
-        if style.get("display", "").replace(" ", "") == "none":
-            continue  # hidden, like the preheader: no one reads it on screen
-        foreground = _color(style.get("color")) or foreground
-        background = (_color(style.get("background-color")) or _color(style.get("background"))
-                      or _color(element.get("bgcolor")) or background)
-        if style.get("font-size", "").endswith("px"):
-            try:
-                size = float(style["font-size"][:-2])
-            except ValueError:
-                pass
-        bold = bold or element.tag in ("h1", "h2", "h3", "strong", "b") or style.get("font-weight", "") in (
-            "bold", "700", "800", "900")
+        style_text = element.get("style")
+        if style_text:  # most elements have none: skip the parsing
+            style = _styles(style_text)
+            if style.get("display", "").replace(" ", "") == "none":
+                continue  # hidden, like the preheader: no one reads it on screen
+            foreground = _color(style.get("color")) or foreground
+            background = _color(style.get("background-color")) or _color(style.get("background")) or background
+            if style.get("font-size", "").endswith("px"):
+                try:
+                    size = float(style["font-size"][:-2])
+                except ValueError:
+                    pass
+            bold = bold or style.get("font-weight", "") in ("bold", "700", "800", "900")
+        if element.get("bgcolor"):
+            background = _color(element.get("bgcolor")) or background
+        bold = bold or element.tag in ("h1", "h2", "h3", "strong", "b")
         if _own_text(element):
             large = size >= 24 or (bold and size >= 18.66)
             minimum = CONTRAST_MIN_LARGE if large else CONTRAST_MIN
