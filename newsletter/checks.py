@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -213,6 +214,26 @@ def _color(value: str | None) -> tuple[int, int, int] | None:
     return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
 
 
+@lru_cache(maxsize=4096)
+def _style_facts(style_text: str) -> tuple[bool, tuple[int, int, int] | None, tuple[int, int, int] | None,
+                                           float | None, bool]:
+    """(hidden, colour, background, font size, bold) of a style attribute; MJML repeats the same few."""
+    style = _styles(style_text)
+    size = None
+    if style.get("font-size", "").endswith("px"):
+        try:
+            size = float(style["font-size"][:-2])
+        except ValueError:
+            pass
+    return (
+        style.get("display", "").replace(" ", "") == "none",
+        _color(style.get("color")),
+        _color(style.get("background-color")) or _color(style.get("background")),
+        size,
+        style.get("font-weight", "") in ("bold", "700", "800", "900"),
+    )
+
+
 def _styles(style: str) -> dict[str, str]:
     declarations = style.split(";")
     return {k.strip().lower(): v.strip() for k, _, v in (d.partition(":") for d in declarations) if v.strip()}
@@ -245,18 +266,14 @@ def _contrast(tree: etree._Element, add) -> None:  # type: ignore[no-untyped-def
     while stack:
         element, foreground, background, size, bold = stack.pop()
         style_text = element.get("style")
-        if style_text:  # most elements have none: skip the parsing
-            style = _styles(style_text)
-            if style.get("display", "").replace(" ", "") == "none":
-                continue  # hidden, like the preheader: no one reads it on screen
-            foreground = _color(style.get("color")) or foreground
-            background = _color(style.get("background-color")) or _color(style.get("background")) or background
-            if style.get("font-size", "").endswith("px"):
-                try:
-                    size = float(style["font-size"][:-2])
-                except ValueError:
-                    pass
-            bold = bold or style.get("font-weight", "") in ("bold", "700", "800", "900")
+        if style_text:  # most elements have none
+            hidden, own_foreground, own_background, own_size, own_bold = _style_facts(style_text)
+            if hidden:
+                continue  # like the preheader: no one reads it on screen
+            foreground = own_foreground or foreground
+            background = own_background or background
+            size = own_size or size
+            bold = bold or own_bold
         if element.get("bgcolor"):
             background = _color(element.get("bgcolor")) or background
         bold = bold or element.tag in ("h1", "h2", "h3", "strong", "b")

@@ -7,6 +7,7 @@ finds ``.git``; ``--config`` names another.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,10 +32,10 @@ class Project:
 
 def display_path(path: Path) -> str:
     """``path`` relative to the working directory when it is below it, as a user would type it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    absolute, here = os.path.abspath(path), os.getcwd()
+    if absolute.startswith(here.rstrip(os.sep) + os.sep):
+        return os.path.relpath(absolute, here)
+    return str(path)
 
 
 def find_config(issue_path: Path) -> Path:
