@@ -62,8 +62,8 @@ def collect(paths: list[Path]) -> list[tuple[Path, Path | None]]:
     """``(X.html, X.txt or None)`` for each email named: an .html, its .txt, or a folder of them."""
     emails: dict[Path, Path | None] = {}
     for path in paths:
-        if path.is_dir():
-            htmls = sorted(path.glob("*.html"))
+        if path.is_dir():  # the emails, not their web editions or the archive's index
+            htmls = sorted(p for p in path.glob("*.html") if not p.name.endswith(".web.html") and p.name != "index.html")
         elif path.suffix == ".txt":
             htmls = [path.with_suffix(".html")]
         else:

@@ -13,6 +13,9 @@ import click
 from . import __version__
 from .errors import NewsletterError
 
+# The platform names, spelled out here so that --help does not import the pipeline.
+PLATFORM_NAMES = ("none", "mailchimp", "sendgrid", "mailgun", "listmonk", "campaign-monitor", "brevo")
+
 
 class _Commands(click.Group):
     """Prints every user-caused error as ``Error: ...`` and exits 1; anything else is a bug, with a traceback."""
@@ -40,7 +43,10 @@ def main() -> None:
               help="Write nothing; exit 1 with a unified diff if the files in --out differ from a fresh build.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
               help="Issues built at once, in separate processes  [default: the number of CPUs]")
-def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, check: bool, jobs: int | None) -> None:
+@click.option("--platform", type=click.Choice(list(PLATFORM_NAMES)), default=None,
+              help="The mailing platform whose merge tags the footer uses (default: the config's, else none).")
+def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, check: bool, jobs: int | None,
+                  platform: str | None) -> None:
     """Build each issue file (or every issue in a folder) PATHS into --out."""
     import os
 
@@ -55,9 +61,9 @@ def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, 
     if batch and sys.stderr.isatty():
         with click.progressbar(length=count, label=f"Building {count} issues", file=sys.stderr) as bar:
             report = build(list(paths), out=out, config_path=config_path, check=check, jobs=jobs,
-                           progress=lambda result: bar.update(1))
+                           progress=lambda result: bar.update(1), platform=platform)
     else:
-        report = build(list(paths), out=out, config_path=config_path, check=check, jobs=jobs)
+        report = build(list(paths), out=out, config_path=config_path, check=check, jobs=jobs, platform=platform)
     _print_errors(report, "; nothing written for it")
     for result in report.results:
         if result.error is not None:
@@ -71,6 +77,11 @@ def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, 
         elif not check and result.errors_found:
             click.echo(f"{result.written[0]}: checks: {_summary(result.findings)}; "
                        f"details: newsletter check {result.written[0]}")
+    if report.archive is not None:
+        if report.archive.error is not None:
+            click.echo(f"Error: {report.archive.error}", err=True)
+        elif check and report.archive.diff:
+            click.echo(report.archive.diff, nl=False)
     failed = sum(result.error is not None for result in report.results)
     if batch and not check:
         built = count - failed
@@ -154,6 +165,25 @@ def preview_command(issues_dir: Path, port: int, host: str, open_browser: bool, 
     finally:
         server.previewer.watcher.stop()
         server.server_close()
+
+
+@main.command("send")
+@click.argument("issue", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--to", "to", required=True, help="Where the test message goes.")
+@click.option("--smtp", default="localhost:25", show_default=True, help="SMTP server as HOST:PORT.")
+@click.option("--starttls", is_flag=True, help="Upgrade the connection with STARTTLS (the certificate is verified).")
+@click.option("--platform", type=click.Choice(list(PLATFORM_NAMES)), default=None,
+              help="The mailing platform whose merge tags the footer uses (default: the config's).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="The publication's config (default: the nearest newsletter.yaml above the issue).")
+def send_command(issue: Path, to: str, smtp: str, starttls: bool, platform: str | None,
+                 config_path: Path | None) -> None:
+    """Send ISSUE as a test message. Log in with NEWSLETTER_SMTP_USER and NEWSLETTER_SMTP_PASSWORD from the
+    environment when the password is set (never from a file or an option)."""
+    from .send import send_test
+
+    message_id = send_test(issue, to, smtp=smtp, starttls=starttls, config_path=config_path, platform=platform)
+    click.echo(f"sent {issue} to {to} through {smtp} ({message_id})")
 
 
 @main.command("screenshot")

@@ -7,6 +7,7 @@ and every text token is escaped here) and only http, https and mailto links exis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from html import escape
 from urllib.parse import urlsplit
@@ -61,8 +62,12 @@ def link_errors(source: str) -> list[tuple[str, str]]:
     return errors
 
 
-def to_html(source: str) -> str:
-    """Escaped HTML for inline Markdown ``source``."""
+def _same(url: str) -> str:
+    return url
+
+
+def to_html(source: str, link: Callable[[str], str] = _same) -> str:
+    """Escaped HTML for inline Markdown ``source``; ``link`` may rewrite each link's URL (UTM tags)."""
     out = []
     for token in _inline_tokens(source):
         kind = token.type
@@ -79,14 +84,14 @@ def to_html(source: str) -> str:
         elif kind in ("em_close", "strong_close"):
             out.append(f"</{token.tag}>")
         elif kind == "link_open":
-            out.append(f'<a href="{escape(str(token.attrs["href"]))}">')
+            out.append(f'<a href="{escape(link(str(token.attrs["href"])))}">')
         elif kind == "link_close":
             out.append("</a>")
         # Anything else (raw HTML is off, images are disabled) carries no text of its own.
     return "".join(out)
 
 
-def to_text(source: str) -> str:
+def to_text(source: str, link: Callable[[str], str] = _same) -> str:
     """Plain text for inline Markdown ``source``: markers dropped, each link followed by its URL."""
     out: list[str] = []
     link_stack: list[tuple[str, int]] = []
@@ -99,7 +104,7 @@ def to_text(source: str) -> str:
         elif kind == "hardbreak":
             out.append("\n")
         elif kind == "link_open":
-            link_stack.append((str(token.attrs["href"]), len(out)))
+            link_stack.append((link(str(token.attrs["href"])), len(out)))
         elif kind == "link_close" and link_stack:
             href, start = link_stack.pop()
             label = "".join(out[start:])

@@ -216,6 +216,41 @@ class Labels(Model):
 
     contents: Line = Field("Contents", description="Heading of the list of briefs.")
     follow_on_twitter: Line = Field("Follow on Twitter", description="Printed before an author's handle.")
+    unsubscribe: Line = Field("Unsubscribe", description="The footer's unsubscribe link.")
+    view_in_browser: Line = Field("View in your browser", description="The footer's view-in-browser link.")
+    archive: Line = Field("Archive", description="Heading of the web archive's index page.")
+
+
+_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
+
+
+def _check_address(value: str) -> str:
+    value = value.strip()
+    if not _ADDRESS.fullmatch(value):
+        raise PydanticCustomError("email_address", "not a valid email address (name@example.org)")
+    return value
+
+
+EmailAddress = Annotated[str, AfterValidator(_check_address)]
+UtmValue = Annotated[str, Field(pattern=r"^[A-Za-z0-9._~{}-]+$", max_length=100)]
+
+
+class Sender(Model):
+    """Who the email is from: the From header of the .eml and of test sends, and the footer's address."""
+
+    name: Line | None = Field(None, description="Display name in the From header.")
+    address: EmailAddress = Field(description="Sending address, e.g. newsletter@example.org.")
+    postal_address: Line | None = Field(
+        None, description="The sender's postal address, printed in the footer (CAN-SPAM requires one)."
+    )
+
+
+class Utm(Model):
+    """UTM parameters added to every outbound http(s) link (not to mailto, anchors, merge tags or unsubscribe)."""
+
+    source: UtmValue = Field(description="utm_source, e.g. the publication's short name.")
+    medium: UtmValue = Field("email", description="utm_medium.")
+    campaign: UtmValue = Field("{slug}", description="utm_campaign; {slug} is the issue's file name, {date} its date.")
 
 
 class Theme(Model):
@@ -252,6 +287,18 @@ class Config(Model):
     authors: str | None = Field(
         None, description="Path of the authors registry, relative to this file (default: authors.yaml beside it)."
     )
+    platform: Literal["none", "mailchimp", "sendgrid", "mailgun", "listmonk", "campaign-monitor", "brevo"] = Field(
+        "none", description="The mailing platform whose merge tags the footer uses (--platform overrides it)."
+    )
+    sender: Sender | None = Field(None, description="From address and postal address; needed for .eml and send.")
+    unsubscribe_url: HttpUrl | None = Field(
+        None, description="With platform none: your own unsubscribe page, linked in the footer and List-Unsubscribe."
+    )
+    archive_url: HttpUrl | None = Field(
+        None, description="Where the output folder is published: the feed's links and, with platform none, "
+        "the view-in-browser link."
+    )
+    utm: Utm | None = Field(None, description="UTM parameters for outbound links.")
     inliner: Literal["premailer", "css-inline"] = Field(
         "premailer", description="What inlines the CSS: premailer, or css-inline (same rendering, ~10x faster)."
     )

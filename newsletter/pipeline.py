@@ -19,7 +19,8 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from . import compile, config, inline, load, render, text, validate, write
+from . import archive, compile, config, inline, load, mime, render, text, validate, write
+from .links import links_for
 from .errors import InputError, NewsletterError, Problem
 from .models import Issue
 
@@ -38,14 +39,20 @@ class Email:
     mjml: str
     html: str
     text: str
+    web_html: str
+    eml: bytes | None  # None without a sender in the config
 
-    def files(self, out_dir: Path) -> dict[Path, str]:
+    def files(self, out_dir: Path) -> dict[Path, str | bytes]:
         """The files this issue writes into ``out_dir``."""
-        return {
+        files: dict[Path, str | bytes] = {
             out_dir / f"{self.name}.html": self.html,
             out_dir / f"{self.name}.txt": self.text,
             out_dir / f"{self.name}.mjml": self.mjml,
+            out_dir / f"{self.name}.web.html": self.web_html,
         }
+        if self.eml is not None:
+            files[out_dir / f"{self.name}.eml"] = self.eml
+        return files
 
 
 @dataclass
@@ -57,6 +64,7 @@ class IssueResult:
     diff: str = ""
     error: NewsletterError | None = None
     findings: list[Finding] = field(default_factory=list)  # the pre-send checks, after a build
+    entry: archive.Entry | None = None  # how the web archive lists the issue
 
     @property
     def errors_found(self) -> int:
@@ -70,10 +78,11 @@ class IssueResult:
 @dataclass
 class Report:
     results: list[IssueResult]
+    archive: IssueResult | None = None  # index.html and feed.xml of the output folder
 
     @property
     def ok(self) -> bool:
-        return all(result.ok for result in self.results)
+        return all(result.ok for result in self.results) and (self.archive is None or self.archive.ok)
 
 
 def issue_paths(paths: list[Path]) -> list[Path]:
@@ -93,15 +102,23 @@ def _validate(path: Path, project: config.Project) -> Issue:
     return validate.validate(document, Issue, context)
 
 
-def render_issue(path: Path | str, project: config.Project | None = None, config_path: Path | None = None) -> Email:
+def render_issue(path: Path | str, project: config.Project | None = None, config_path: Path | None = None,
+                 platform: str | None = None) -> Email:
     """Build the issue at ``path`` in memory; raises a :class:`NewsletterError` on bad input."""
     path = Path(path)
     if project is None:
         project = config.load_project(Path(config_path) if config_path else config.find_config(path))
     issue = _validate(path, project)
-    mjml = render.render_mjml(issue, project.config, project.templates_dir)
+    date = issue.date.isoformat() if issue.date else ""
+    links = links_for(project.config, path.stem, date, platform)
+    mjml = render.render_mjml(issue, project.config, project.templates_dir, links)
     html = inline.inline_css(compile.compile_mjml(mjml, f"{path.stem}.mjml"), project.config.inliner)
-    return Email(path.stem, issue, mjml, html, text.render_text(issue, project.config))
+    web_links = links_for(project.config, path.stem, date, platform, web=True)
+    web_mjml = render.render_mjml(issue, project.config, project.templates_dir, web_links)
+    web_html = inline.inline_css(compile.compile_mjml(web_mjml, f"{path.stem}.web.mjml"), project.config.inliner)
+    plain = text.render_text(issue, project.config, links)
+    eml = mime.message_bytes(issue, project.config, plain, html, links) if project.config.sender else None
+    return Email(path.stem, issue, mjml, html, plain, web_html, eml)
 
 
 class _Projects:
@@ -152,27 +169,28 @@ def build(
     check: bool = False,
     jobs: int = 1,
     progress: Callable[[IssueResult], None] | None = None,
+    platform: str | None = None,
 ) -> Report:
     """Build each issue into ``out`` (or, with ``check``, compare with what is there), then run the pre-send
-    checks on what was built. With ``jobs`` > 1 the issues are built in that many processes (MRML and the
+    checks on what was built; ``platform`` overrides the config's. With ``jobs`` > 1 the issues are built in that many processes (MRML and the
     inliners hold the GIL, so threads would not help); the files are the same whatever ``jobs``.
 
     Never raises for bad input: each issue's error is in its result, and the other issues still build.
     ``progress`` is called with each result as it is done."""
     sources = _sources(paths)
-    tasks: list[tuple[Path, Path, bool, Path | None]] = []
+    tasks: list[tuple[Path, Path, bool, Path | None, str | None]] = []
     stems: dict[str, Path] = {}
     for source in sources:
-        tasks.append((source, Path(out), check, stems.get(source.stem)))
+        tasks.append((source, Path(out), check, stems.get(source.stem), platform))
         stems.setdefault(source.stem, source)
+    projects = _Projects(config_path)
     if jobs <= 1 or len(tasks) <= 1:
-        projects = _Projects(config_path)
         results = []
         for task in tasks:
             results.append(_build_one(projects, *task))
             if progress:
                 progress(results[-1])
-        return Report(results)
+        return Report(results, _archive(results, Path(out), projects, check))
 
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -186,7 +204,25 @@ def build(
             results.append(result)
             if progress:
                 progress(result)
-    return Report(results)
+    return Report(results, _archive(results, Path(out), projects, check))
+
+
+def _archive(results: list[IssueResult], out_dir: Path, projects: _Projects, check: bool) -> IssueResult | None:
+    """Write (or, with ``check``, compare) the folder's index.html and feed.xml, if any issue was built."""
+    built = [result for result in results if result.entry is not None]
+    if not built:
+        return None
+    result = IssueResult(out_dir / "index.html")
+    try:
+        files = archive.archive_files(out_dir, projects.for_issue(built[0].source).config,
+                                      [r.entry for r in built if r.entry])
+        if check:
+            result.diff = write.diff_files(files, {path: config.display_path(path) for path in files})
+        else:
+            result.written = write.write_files(files)
+    except NewsletterError as exc:
+        result.error = exc
+    return result
 
 
 _worker_projects: _Projects | None = None  # in a worker process: the configs it has loaded for this build
@@ -197,12 +233,13 @@ def _start_worker(config_path: Path | str | None) -> None:
     _worker_projects = _Projects(config_path)
 
 
-def _build_one_task(task: tuple[Path, Path, bool, Path | None]) -> IssueResult:
+def _build_one_task(task: tuple[Path, Path, bool, Path | None, str | None]) -> IssueResult:
     assert _worker_projects is not None
     return _build_one(_worker_projects, *task)
 
 
-def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, same_name: Path | None) -> IssueResult:
+def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, same_name: Path | None,
+               platform: str | None) -> IssueResult:
     from . import checks
 
     result = IssueResult(source)
@@ -210,9 +247,12 @@ def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, sa
         if same_name is not None:
             raise InputError([Problem(config.display_path(source), 1, 1, "", (
                 f"has the same name as {config.display_path(same_name)}; both would write {source.stem}.html"))])
-        email = render_issue(source, projects.for_issue(source))
+        email = render_issue(source, projects.for_issue(source), platform=platform)
         files = email.files(out_dir)
         labels = {path: config.display_path(path) for path in files}
+        issue = email.issue
+        date = issue.date.isoformat() if issue.date else ""
+        result.entry = archive.Entry(date, email.name, issue.subject, issue.preheader or issue.subject)
         if check:
             result.diff = write.diff_files(files, labels)
             return result

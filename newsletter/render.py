@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import markup
+from .links import Links, links_for
 from .errors import TemplateError
 from .models import Config, Issue, format_date, paragraphs
 
@@ -46,11 +47,12 @@ class BriefView:
     follows: tuple[Follow, ...]
 
 
-def brief_views(issue: Issue, config: Config) -> list[BriefView]:
+def brief_views(issue: Issue, config: Config, links: Links) -> list[BriefView]:
     views = []
     for number, brief in enumerate(issue.briefs, start=1):
         follows = tuple(
-            Follow(author.twitter, config.twitter_profile(author.twitter)) for author in brief.authors if author.twitter
+            Follow(author.twitter, links.tag(config.twitter_profile(author.twitter)))
+            for author in brief.authors if author.twitter
         )
         views.append(
             BriefView(
@@ -58,7 +60,7 @@ def brief_views(issue: Issue, config: Config) -> list[BriefView]:
                 title=brief.title,
                 authors=tuple(brief.authors),
                 key_points=tuple(brief.key_points),
-                paragraphs=tuple(Markup(markup.to_html(paragraph)) for paragraph in brief.paragraphs),
+                paragraphs=tuple(Markup(markup.to_html(paragraph, links.tag)) for paragraph in brief.paragraphs),
                 follows=follows,
             )
         )
@@ -82,17 +84,24 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
     )
 
 
-def render_mjml(issue: Issue, config: Config, user_templates: Path | None = None) -> str:
-    """The MJML source of ``issue``."""
+def render_mjml(issue: Issue, config: Config, user_templates: Path | None = None, links: Links | None = None) -> str:
+    """The MJML source of ``issue``; ``links`` picks the edition (platform, web archive) and UTM tagging."""
+    links = links or links_for(config, "issue")
     env = environment(user_templates)
     theme = {name: Markup(value) for name, value in config.theme.model_dump().items()}
     context = {
         "issue": issue,
         "config": config,
         "theme": theme,
-        "briefs": brief_views(issue, config),
+        "briefs": brief_views(issue, config, links),
         "date": format_date(issue.date, config.date_format) if issue.date else None,
-        "disclaimer": [Markup(markup.to_html(paragraph)) for paragraph in paragraphs(config.disclaimer)],
+        "disclaimer": [Markup(markup.to_html(paragraph, links.tag)) for paragraph in paragraphs(config.disclaimer)],
+        "website": links.tag(config.website) if config.website else None,
+        "web": links.web,
+        # Merge tags go in as markup: the platform must find them exactly as its documentation spells them.
+        "unsubscribe": Markup(links.unsubscribe) if links.unsubscribe else None,
+        "view_in_browser": Markup(links.view_in_browser) if links.view_in_browser else None,
+        "postal_address": config.sender.postal_address if config.sender else None,
     }
     try:
         return env.get_template(TEMPLATE).render(context)

@@ -9,6 +9,7 @@ URLs stay whole, so unwrapping gives back the authors' text exactly.
 from __future__ import annotations
 
 from . import markup
+from .links import Links, links_for
 from .models import Config, Issue, format_date, paragraphs
 
 WIDTH = 78
@@ -46,8 +47,9 @@ def _wrap(text: str, first: str = "", rest: str = "") -> str:
     )
 
 
-def render_text(issue: Issue, config: Config) -> str:
-    """The plain-text version of ``issue``, ending with a newline."""
+def render_text(issue: Issue, config: Config, links: Links | None = None) -> str:
+    """The plain-text version of ``issue``, ending with a newline; ``links`` as for the HTML."""
+    links = links or links_for(config, "issue")
     blocks: list[str] = [_wrap(config.name)]
     if issue.date:
         blocks[0] += "\n" + format_date(issue.date, config.date_format)
@@ -63,17 +65,24 @@ def render_text(issue: Issue, config: Config) -> str:
         blocks.append(_wrap(brief.title))
         blocks.append("\n".join(_wrap(line) for author in brief.authors for line in (author.name, author.role) if line))
         blocks.extend(_wrap(point, BULLET, " " * len(BULLET)) for point in brief.key_points)
-        blocks.extend(_wrap(markup.to_text(paragraph)) for paragraph in brief.paragraphs)
+        blocks.extend(_wrap(markup.to_text(paragraph, links.tag)) for paragraph in brief.paragraphs)
         for author in brief.authors:
             if author.twitter:
-                url = config.twitter_profile(author.twitter)
+                url = links.tag(config.twitter_profile(author.twitter))
                 blocks.append(_wrap(f"{config.labels.follow_on_twitter}: @{author.twitter} <{url}>"))
 
     if issue.hero and issue.hero.credit:
         blocks.append(_wrap(issue.hero.credit))
 
-    footer = [_wrap(markup.to_text(paragraph)) for paragraph in paragraphs(config.disclaimer)]
-    if config.website:
-        footer.append(_wrap(f"{config.name} <{config.website}>"))
+    footer = [_wrap(markup.to_text(paragraph, links.tag)) for paragraph in paragraphs(config.disclaimer)]
+    sender = [config.name + (f" <{links.tag(config.website)}>" if config.website else "")]
+    if config.sender and config.sender.postal_address:
+        sender.append(config.sender.postal_address)
+    if config.website or len(sender) > 1:
+        footer.append("\n".join(_wrap(line) for line in sender))
+    actions = [f"{label}: {url}" for label, url in (
+        (config.labels.view_in_browser, links.view_in_browser), (config.labels.unsubscribe, links.unsubscribe)) if url]
+    if actions:
+        footer.append("\n".join(actions))  # a merge tag or URL: never wrapped, so the platform finds it whole
     # As in the publisher's edition, two blank lines set the footer apart.
     return "\n\n".join(blocks) + "\n\n\n" + "\n\n".join(footer) + "\n"

@@ -47,10 +47,11 @@ def write_files(files: dict[Path, str] | dict[Path, bytes]) -> list[Path]:
     return list(files)
 
 
-def diff_files(files: dict[Path, str], labels: dict[Path, str] | None = None) -> str:
+def diff_files(files: dict[Path, str] | dict[Path, bytes], labels: dict[Path, str] | None = None) -> str:
     """A unified diff from what is on disk to what would be written; empty when they are the same."""
     chunks = []
-    for path, text in files.items():
+    for path, content in files.items():
+        text = content if isinstance(content, str) else content.decode("utf-8", errors="replace")
         label = (labels or {}).get(path, str(path))
         try:
             current = path.read_bytes().decode("utf-8", errors="replace")

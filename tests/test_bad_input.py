@@ -99,7 +99,8 @@ def test_bad_issue_does_not_stop_the_others(project, cli) -> None:
     assert code == 1
     assert out == "built 1 issue into dist, 1 failed; checks: 0 errors, 2 warnings\n"  # no preheader, no unsubscribe
     assert "issues/bad.yaml:1:10: subject:" in err
-    assert sorted(p.name for p in project.out.iterdir()) == ["good.html", "good.mjml", "good.txt"]
+    assert sorted(p.name for p in project.out.iterdir()) == [
+        "feed.xml", "good.eml", "good.html", "good.mjml", "good.txt", "good.web.html", "index.html"]
 
 
 def test_registry_errors_name_the_registry(project, cli) -> None:

@@ -19,14 +19,16 @@ def email():
     return newsletter.render_issue(EXAMPLE)
 
 
-@pytest.mark.parametrize("suffix", ["html", "txt", "mjml"])
+@pytest.mark.parametrize("suffix", ["html", "txt", "mjml", "web.html", "eml"])
 def test_example_matches_golden(email, suffix: str, update_goldens: bool) -> None:
-    produced = {"html": email.html, "txt": email.text, "mjml": email.mjml}[suffix]
+    produced = {"html": email.html, "txt": email.text, "mjml": email.mjml, "web.html": email.web_html,
+                "eml": email.eml}[suffix]
+    data = produced if isinstance(produced, bytes) else produced.encode("utf-8")
     golden = GOLDEN / f"mei-four-briefs.{suffix}"
     if update_goldens:
-        golden.write_text(produced, encoding="utf-8", newline="\n")
+        golden.write_bytes(data)
     assert golden.exists(), f"{golden} is missing: run pytest --update-goldens and review the diff"
-    assert produced == golden.read_text(encoding="utf-8"), (
+    assert data == golden.read_bytes(), (
         f"{golden.name} differs from the build; if the change is intended, run pytest --update-goldens"
     )
 
@@ -73,7 +75,8 @@ def test_plain_text_reads_like_the_seed(email) -> None:
     bullets = [line for line in lines if line.startswith("  • ")]
     assert len(bullets) == 8
     assert email.text.index("Photo by WAKIL KOHSAR/AFP via Getty Images") > email.text.index("@ejbeals")
-    assert email.text.rstrip().endswith("Middle East Institute <https://www.mei.edu>")
+    assert email.text.endswith("Middle East Institute <https://www.mei.edu>\n1763 N St. NW, Washington, D.C. 20036\n\n"
+                               "View in your browser: https://www.mei.edu/newsletter/mei-four-briefs.web.html\n")
 
 
 def test_html_has_every_part_of_the_issue(email) -> None:
@@ -97,5 +100,6 @@ def test_example_builds_through_the_cli(project, cli) -> None:
     code, out, err = cli("build", "issues/mei-four-briefs.yaml")
     assert code == 0, err
     assert sorted(p.name for p in project.out.iterdir()) == [
-        "mei-four-briefs.html", "mei-four-briefs.mjml", "mei-four-briefs.txt"]
+        "feed.xml", "index.html", "mei-four-briefs.eml", "mei-four-briefs.html", "mei-four-briefs.mjml",
+        "mei-four-briefs.txt", "mei-four-briefs.web.html"]
     assert "wrote dist/mei-four-briefs.html" in out

@@ -46,7 +46,8 @@ def test_every_variant_compiles(project, hero: bool, date: bool, key_points: boo
 def test_logo_and_no_website(project) -> None:
     config = yaml.safe_load((project.root / "newsletter.yaml").read_text(encoding="utf-8"))
     config["logo"] = {"src": "https://e.com/logo.png", "alt": "MEI", "width": 180}
-    del config["website"]
+    for key in ("website", "archive_url", "sender"):
+        del config[key]
     (project.root / "newsletter.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     email = newsletter.render_issue(project.issue("x", yaml.safe_dump(_issue(False, False, False, 1))))
     tree = lxml.html.document_fromstring(email.html)

@@ -1,0 +1,123 @@
+"""The web archive in the output folder: ``index.html`` lists every built issue newest first, and
+``feed.xml`` is its Atom feed (feedgen). Each issue's ``X.web.html`` is the view-in-browser edition.
+
+Both are made from every ``*.web.html`` in the folder, so building one issue keeps the others listed; the
+issues of the current build are taken from memory, so ``--check`` sees what a build would write.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from .models import Config
+
+WEB_SUFFIX = ".web.html"
+
+
+@dataclass(frozen=True, order=True)
+class Entry:
+    """One issue in the archive."""
+
+    date: str  # ISO date, or "" for an undated issue
+    slug: str
+    subject: str
+    description: str
+
+
+def entry_from_html(slug: str, html: str) -> Entry:
+    """The archive entry described by the head of a web edition (its title and meta tags)."""
+    from lxml import etree
+
+    root = etree.fromstring(html.encode("utf-8"), etree.HTMLParser())
+    title = root.find(".//title")
+    metas = {meta.get("name"): meta.get("content") or "" for meta in root.iter("meta") if meta.get("name")}
+    subject = " ".join("".join(title.itertext()).split()) if title is not None else slug
+    return Entry(metas.get("newsletter:date", ""), slug, subject, metas.get("description", ""))
+
+
+def entries(out_dir: Path, current: list[Entry]) -> list[Entry]:
+    """Every issue of the folder, newest first: the web editions on disk, with ``current`` replacing them."""
+    found = {entry.slug: entry for entry in current}
+    for path in sorted(out_dir.glob(f"*{WEB_SUFFIX}")) if out_dir.is_dir() else []:
+        slug = path.name[: -len(WEB_SUFFIX)]
+        if slug not in found:
+            try:
+                found[slug] = entry_from_html(slug, path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError):
+                continue  # not one of ours: left out of the index rather than failing the build
+    return sorted(found.values(), key=lambda e: (e.date, e.slug), reverse=True)
+
+
+def _url(config: Config, slug: str) -> str:
+    name = f"{slug}{WEB_SUFFIX}"
+    return f"{config.archive_url.rstrip('/')}/{name}" if config.archive_url else name
+
+
+def index_html(config: Config, listed: list[Entry]) -> str:
+    rows = "\n".join(
+        f'    <li><time datetime="{escape(e.date)}">{escape(e.date)}</time> '
+        f'<a href="{escape(e.slug)}{WEB_SUFFIX}">{escape(e.subject)}</a>'
+        + (f"<br><span>{escape(e.description)}</span>" if e.description else "") + "</li>"
+        for e in listed
+    )
+    title = f"{config.name}: {config.labels.archive}"
+    return f"""<!doctype html>
+<html lang="{escape(config.lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title>
+<link rel="alternate" type="application/atom+xml" href="feed.xml" title="{escape(config.name)}">
+<style>
+  body {{ font: 17px/1.5 Georgia, serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
+  ul {{ list-style: none; padding: 0; }} li {{ margin: 0 0 1.2rem; }}
+  time {{ color: #555; font: 14px Helvetica, Arial, sans-serif; display: block; }}
+  span {{ color: #444; }}
+</style>
+</head>
+<body>
+<h1>{escape(title)}</h1>
+<ul>
+{rows}
+</ul>
+</body>
+</html>
+"""
+
+
+def feed_xml(config: Config, listed: list[Entry]) -> str:
+    from feedgen.feed import FeedGenerator
+
+    def moment(iso: str) -> datetime.datetime:
+        day = datetime.date.fromisoformat(iso) if iso else datetime.date(1970, 1, 1)
+        return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
+
+    feed = FeedGenerator()
+    base = config.archive_url or ""
+    feed.id(base or f"urn:newsletter:{config.name}")
+    feed.title(config.name)
+    feed.link(href=base or "index.html", rel="alternate")
+    if base:
+        feed.link(href=f"{base.rstrip('/')}/feed.xml", rel="self")
+    feed.language(config.lang)
+    feed.updated(moment(listed[0].date) if listed else moment(""))
+    feed.generator("newsletter")  # no version: the feed stays the same across upgrades
+    for item in reversed(listed):  # feedgen puts the last one added first
+        entry = feed.add_entry()
+        url = _url(config, item.slug)
+        entry.id(url if base else f"urn:newsletter:{item.slug}")
+        entry.title(item.subject)
+        entry.link(href=url)
+        entry.published(moment(item.date))
+        entry.updated(moment(item.date))
+        if item.description:
+            entry.summary(item.description)
+    return feed.atom_str(pretty=True).decode("utf-8")
+
+
+def archive_files(out_dir: Path, config: Config, current: list[Entry]) -> dict[Path, str]:
+    listed = entries(out_dir, current)
+    return {out_dir / "index.html": index_html(config, listed), out_dir / "feed.xml": feed_xml(config, listed)}

@@ -1,0 +1,46 @@
+"""Mailing platforms (ESPs) and their merge tags for the footer's unsubscribe and view-in-browser links.
+
+Each platform replaces its own tags when it sends, per recipient. The tags reach the final HTML and text
+byte for byte: they are passed to the templates as markup (never escaped), never evaluated by Jinja, and
+kept out of the CSS inliner's reach with the other URLs (see ``inline``).
+
+Sources, each the platform's own documentation:
+- Mailchimp, "All the Merge Tags Cheat Sheet": ``*|UNSUB|*`` (unsubscribe), ``*|ARCHIVE|*`` (campaign
+  archive page). https://mailchimp.com/help/all-the-merge-tags-cheat-sheet/
+- SendGrid (Twilio), Marketing Campaigns Single Sends, code editor: ``{{{unsubscribe}}}`` and
+  ``{{{weblink}}}`` (the triple braces insert the URL unescaped).
+  https://docs.sendgrid.com/ui/sending-email/editor#using-the-code-editor
+- Mailgun, "Tracking Messages: Unsubscribe Variables": ``%unsubscribe_url%``; Mailgun has no
+  view-in-browser tag. https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages
+- listmonk, "Templating": ``{{ UnsubscribeURL }}`` and ``{{ MessageURL }}`` (the message in a browser).
+  https://listmonk.app/docs/templating/
+- Campaign Monitor, "Template language / Unsubscribe and web version links": ``[unsubscribe]`` and
+  ``[webversion]``. https://www.campaignmonitor.com/create/unsubscribe/
+- Brevo (formerly Sendinblue), "Template language: predefined placeholders": ``{{ unsubscribe }}`` and
+  ``{{ mirror }}`` (the "view in browser" page). https://help.brevo.com/hc/en-us/articles/360000946299
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Platform:
+    """How one mailing platform spells the footer's links."""
+
+    name: str
+    label: str
+    unsubscribe: str | None
+    view_in_browser: str | None
+
+
+PLATFORMS: dict[str, Platform] = {
+    "none": Platform("none", "no platform", None, None),
+    "mailchimp": Platform("mailchimp", "Mailchimp", "*|UNSUB|*", "*|ARCHIVE|*"),
+    "sendgrid": Platform("sendgrid", "SendGrid", "{{{unsubscribe}}}", "{{{weblink}}}"),
+    "mailgun": Platform("mailgun", "Mailgun", "%unsubscribe_url%", None),
+    "listmonk": Platform("listmonk", "listmonk", "{{ UnsubscribeURL }}", "{{ MessageURL }}"),
+    "campaign-monitor": Platform("campaign-monitor", "Campaign Monitor", "[unsubscribe]", "[webversion]"),
+    "brevo": Platform("brevo", "Brevo", "{{ unsubscribe }}", "{{ mirror }}"),
+}
