@@ -1,0 +1,247 @@
+"""The .eml export, test sends to a real SMTP server on loopback, UTM tagging and the web archive."""
+
+from __future__ import annotations
+
+import subprocess
+import xml.etree.ElementTree as ET
+from email import policy
+from email.parser import BytesParser
+
+import pytest
+import yaml
+from aiosmtpd.controller import Controller
+
+import newsletter
+from conftest import REPO
+
+ISSUE = {
+    "subject": "Delivery — “quoted” and ünïcode",
+    "preheader": "A preheader long enough for the inbox preview to be filled.",
+    "date": "2024-03-07",
+    "briefs": [{
+        "title": "A brief",
+        "authors": ["randa-slim"],
+        "body": "Read [this](https://e.com/a?x=1#part), [that](https://e.com/b?utm_source=theirs), "
+                "[write](mailto:editor@mei.edu) and <https://e.com/c>.",
+    }],
+}
+
+
+def _config(project, **extra) -> None:
+    path = project.root / "newsletter.yaml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config.update(extra)
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:  # aiosmtpd's Controller checks readiness on its port, so it needs a real one
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _parts(raw: bytes):
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    return message, list(message.iter_parts())
+
+
+def _content(part) -> str:
+    return part.get_content().replace("\r\n", "\n")  # a MIME part's lines end in CRLF on the wire
+
+
+# --- .eml ----------------------------------------------------------------------------------------------
+
+def test_eml_is_multipart_alternative_text_then_html(project) -> None:
+    email = newsletter.render_issue(project.issue("d", yaml.safe_dump(ISSUE)))
+    message, parts = _parts(email.eml)
+    assert message.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in parts] == ["text/plain", "text/html"]
+    assert all(part.get_content_charset() == "utf-8" for part in parts)
+    assert _content(parts[0]) == email.text and _content(parts[1]) == email.html
+    assert message["Subject"] == ISSUE["subject"]
+    assert str(message["From"]) == "Middle East Institute <newsletter@mei.edu>"
+    assert message["Date"] == "Thu, 07 Mar 2024 00:00:00 +0000"
+    assert message["MIME-Version"] == "1.0"
+    assert message["Message-ID"].startswith("<d.") and message["Message-ID"].endswith("@mei.edu>")
+    assert message.defects == [] and all(part.defects == [] for part in parts)
+    assert max(len(line) for line in email.eml.split(b"\r\n")) <= 998
+    assert "List-Unsubscribe" not in message  # no unsubscribe page of our own configured
+
+
+def test_eml_list_unsubscribe_with_our_own_page(project) -> None:
+    _config(project, unsubscribe_url="https://www.mei.edu/unsubscribe")
+    message, _ = _parts(newsletter.render_issue(project.issue("d", yaml.safe_dump(ISSUE))).eml)
+    assert message["List-Unsubscribe"] == "<https://www.mei.edu/unsubscribe>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_eml_not_written_without_a_sender(project, cli) -> None:
+    config = yaml.safe_load((project.root / "newsletter.yaml").read_text(encoding="utf-8"))
+    del config["sender"]
+    (project.root / "newsletter.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    project.issue("d", yaml.safe_dump(ISSUE))
+    assert cli("build", "issues/d.yaml")[0] == 0
+    assert not (project.out / "d.eml").exists() and (project.out / "d.html").exists()
+
+
+def test_subject_cannot_inject_headers(project) -> None:
+    issue = dict(ISSUE, subject="Hello\r\nBcc: victim@example.org\r\n\r\n<b>body</b>")
+    message, _ = _parts(newsletter.render_issue(project.issue("d", yaml.safe_dump(issue))).eml)
+    assert "Bcc" not in message and message["Subject"] == "Hello Bcc: victim@example.org <b>body</b>"
+
+
+# --- send ----------------------------------------------------------------------------------------------
+
+class _Inbox:
+    def __init__(self):
+        self.received = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.received.append((envelope.mail_from, envelope.rcpt_tos, envelope.content, session.authenticated))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield f"127.0.0.1:{controller.port}", inbox
+    controller.stop()
+
+
+def test_send_delivers_the_same_parts(project, cli, smtp_server) -> None:
+    address, inbox = smtp_server
+    path = project.issue("d", yaml.safe_dump(ISSUE))
+    code, out, err = cli("send", "issues/d.yaml", "--to", "reader@example.org", "--smtp", address)
+    assert code == 0, err
+    assert out.startswith(f"sent issues/d.yaml to reader@example.org through {address} (<")
+    mail_from, recipients, content, _ = inbox.received[0]
+    assert mail_from == "newsletter@mei.edu" and recipients == ["reader@example.org"]
+    message, parts = _parts(content)
+    email = newsletter.render_issue(path)
+    assert _content(parts[0]) == email.text and _content(parts[1]) == email.html
+    assert message["To"] == "reader@example.org" and message["Subject"] == ISSUE["subject"]
+
+
+def test_send_password_comes_from_the_environment_only(project) -> None:
+    from aiosmtpd.smtp import AuthResult
+
+    seen = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        seen.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"s3cret-pw", handled=False)
+
+    inbox2 = _Inbox()
+    controller = Controller(inbox2, hostname="127.0.0.1", port=_free_port(), authenticator=authenticator,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        port2 = controller.port
+        project.issue("d", yaml.safe_dump(ISSUE))
+        env = {"NEWSLETTER_SMTP_USER": "mei", "NEWSLETTER_SMTP_PASSWORD": "s3cret-pw", "PATH": "/usr/bin:/bin"}
+        result = subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "newsletter", "send", "issues/d.yaml",
+                                 "--to", "r@example.org", "--smtp", f"127.0.0.1:{port2}"],
+                                cwd=project.root, env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert seen == [(b"mei", b"s3cret-pw")] and inbox2.received[0][3]
+        env["NEWSLETTER_SMTP_PASSWORD"] = "wrong-pw"
+        result = subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "newsletter", "send", "issues/d.yaml",
+                                 "--to", "r@example.org", "--smtp", f"127.0.0.1:{port2}"],
+                                cwd=project.root, env=env, capture_output=True, text=True)
+        assert result.returncode == 1
+        assert result.stderr == f"Error: 127.0.0.1:{port2} refused the login (535)\n"
+        assert "wrong-pw" not in result.stdout + result.stderr
+    finally:
+        controller.stop()
+
+
+def test_send_with_starttls(project, cli, tmp_path, monkeypatch) -> None:
+    import ssl
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), tls_context=context,
+                            require_starttls=True)
+    controller.start()
+    try:
+        port = controller.port
+        project.issue("d", yaml.safe_dump(ISSUE))
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust our own certificate, as a real CA would be
+        code, _, err = cli("send", "issues/d.yaml", "--to", "r@example.org", "--smtp", f"127.0.0.1:{port}",
+                           "--starttls")
+        assert code == 0, err
+        assert len(inbox.received) == 1
+        code, _, err = cli("send", "issues/d.yaml", "--to", "r@example.org", "--smtp", f"127.0.0.1:{port}")
+        assert code == 1 and ("STARTTLS" in err or "530" in err)  # the server insists on TLS first
+    finally:
+        controller.stop()
+
+
+def test_send_errors_are_clear(project, cli) -> None:
+    project.issue("d", yaml.safe_dump(ISSUE))
+    code, _, err = cli("send", "issues/d.yaml", "--to", "not-an-address", "--smtp", "127.0.0.1:9")
+    assert code == 1 and err == "Error: --to: 'not-an-address' is not an email address\n"
+    code, _, err = cli("send", "issues/d.yaml", "--to", "r@example.org", "--smtp", "127.0.0.1:9")
+    assert code == 1 and err.startswith("Error: cannot reach SMTP server 127.0.0.1:9:")
+
+
+# --- UTM -----------------------------------------------------------------------------------------------
+
+def test_utm_tags_outbound_links_only(project) -> None:
+    _config(project, utm={"source": "mei", "medium": "email", "campaign": "{slug}-{date}"}, platform="mailchimp")
+    email = newsletter.render_issue(project.issue("d", yaml.safe_dump(ISSUE)))
+    tags = "utm_source=mei&utm_medium=email&utm_campaign=d-2024-03-07"
+    for url in [f"https://e.com/a?x=1&{tags}#part", f"https://e.com/b?utm_source=theirs&utm_medium=email"
+                f"&utm_campaign=d-2024-03-07", f"https://twitter.com/rmslim?{tags}", f"https://www.mei.edu?{tags}"]:
+        assert f'href="{url.replace("&", "&amp;")}"' in email.html, url
+        assert f"<{url}>" in email.text, url
+    assert 'href="mailto:editor@mei.edu"' in email.html
+    assert 'href="#brief-1"' in email.html
+    assert 'href="*|UNSUB|*"' in email.html and 'href="*|ARCHIVE|*"' in email.html
+    assert "Unsubscribe: *|UNSUB|*" in email.text
+
+
+# --- web archive ---------------------------------------------------------------------------------------
+
+def test_web_edition_has_no_merge_tags_and_no_preheader(project) -> None:
+    email = newsletter.render_issue(project.issue("d", yaml.safe_dump(ISSUE)), platform="mailchimp")
+    assert "*|" not in email.web_html and "display:none" not in email.web_html
+    assert ISSUE["preheader"] not in email.web_html.split("<body", 1)[1]
+    assert "A brief" in email.web_html
+
+
+def test_index_and_feed_list_every_issue_newest_first(project, cli) -> None:
+    for slug, date in [("old", "2020-01-02"), ("new", "2024-05-06"), ("mid", "2022-03-04")]:
+        project.issue(slug, yaml.safe_dump(dict(ISSUE, subject=f"Issue {slug}", date=date)))
+    assert cli("build", "issues")[0] == 0
+    (project.issues / "mid.yaml").unlink()
+    project.issue("newest", yaml.safe_dump(dict(ISSUE, subject="Issue newest", date="2025-01-01")))
+    assert cli("build", "issues/newest.yaml")[0] == 0  # one issue built: the others stay listed
+    index = (project.out / "index.html").read_text(encoding="utf-8")
+    order = [index.index(f'href="{slug}.web.html"') for slug in ("newest", "new", "mid", "old")]
+    assert order == sorted(order)
+    feed = ET.fromstring((project.out / "feed.xml").read_bytes())
+    atom = "{http://www.w3.org/2005/Atom}"
+    titles = [entry.find(f"{atom}title").text for entry in feed.findall(f"{atom}entry")]
+    assert titles == ["Issue newest", "Issue new", "Issue mid", "Issue old"]
+    links = [entry.find(f"{atom}link").get("href") for entry in feed.findall(f"{atom}entry")]
+    assert links[0] == "https://www.mei.edu/newsletter/newest.web.html"
+    assert feed.find(f"{atom}updated").text == "2025-01-01T00:00:00+00:00"
+
+
+def test_archive_is_checked_too(project, cli) -> None:
+    project.issue("d", yaml.safe_dump(ISSUE))
+    assert cli("build", "issues/d.yaml")[0] == 0
+    assert cli("build", "--check", "issues/d.yaml")[0] == 0
+    (project.out / "index.html").write_text("stale", encoding="utf-8")
+    code, out, _ = cli("build", "--check", "issues/d.yaml")
+    assert code == 1 and "--- dist/index.html" in out
