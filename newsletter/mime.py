@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from email import policy
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -27,8 +28,12 @@ def build_message(issue: Issue, config: Config, text: str, html: str, links: Lin
     digest = hashlib.sha256(f"{issue.subject}\0{text}\0{html}".encode()).hexdigest()
     domain = sender.address.rsplit("@", 1)[1]
     message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = issue.subject
-    message["From"] = Address(sender.name or config.name, addr_spec=sender.address)
+    _set_text_header(message, "Subject", issue.subject)
+    name = sender.name or config.name
+    if name.isascii() and "=?" not in name:
+        message["From"] = Address(name, addr_spec=sender.address)
+    else:
+        message.set_raw("From", f"{_encoded(name, 'From')} <{sender.address}>")
     if to:
         message["To"] = to
     if fresh:
@@ -51,6 +56,19 @@ def build_message(issue: Issue, config: Config, text: str, html: str, links: Lin
     for part in message.iter_parts():
         del part["MIME-Version"]  # add_alternative gives each part one; it belongs on the message only
     return message
+
+
+def _encoded(value: str, name: str) -> str:
+    return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+
+
+def _set_text_header(message: EmailMessage, name: str, value: str) -> None:
+    if value.isascii() and "=?" not in value:
+        message[name] = value
+    else:
+        # Encoded here and stored raw: the email package decodes an encoded word typed into a value
+        # ("=?utf-8?q?=0D=0ABcc:_x@example.org?=") and would write its line break out as a header of its own.
+        message.set_raw(name, _encoded(value, name))
 
 
 def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Links) -> bytes:

@@ -50,11 +50,15 @@ def _refuse_control_characters(value: str, allowed: str = "") -> str:
     return value
 
 
+# Breaks and spaces that only lay out the YAML. A no-break or thin space is the author's: it stays.
+_LAYOUT_SPACE = re.compile("[ \t\r\n\u2028\u2029]+")
+
+
 def _clean_line(value: str) -> str:
-    """One line of text: inner white space, line breaks included, folds to single spaces."""
+    """One line of text: runs of spaces and line breaks fold to single spaces."""
     _refuse_control_characters(value, allowed="\t\n\r")
-    value = " ".join(value.split())
-    if not value:
+    value = _LAYOUT_SPACE.sub(" ", value).strip(" ")
+    if not value.strip():  # nothing but spaces of any kind
         raise PydanticCustomError("empty_text", "must not be empty")
     return value
 

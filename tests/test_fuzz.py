@@ -1,0 +1,185 @@
+"""Property tests: generated issue definitions, valid and invalid, and arbitrary bytes for the YAML loader.
+
+Every input either builds or fails with our own error naming file:line:field; nothing else escapes. CI runs
+a few hundred examples per property; `NEWSLETTER_FUZZ_EXAMPLES=10000 scripts/test tests/test_fuzz.py` is
+the dedicated long run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import lxml.html
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import REPO
+from newsletter import config, load, markup, models, pipeline
+from newsletter.errors import InputError, NewsletterError
+
+EXAMPLES = int(os.environ.get("NEWSLETTER_FUZZ_EXAMPLES", "150"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+
+_ROOT = Path(tempfile.mkdtemp(prefix="newsletter-fuzz-"))
+shutil.copy(REPO / "newsletter.yaml", _ROOT / "newsletter.yaml")
+shutil.copy(REPO / "authors.yaml", _ROOT / "authors.yaml")
+(_ROOT / "issues").mkdir()
+PROJECT = config.load_project(_ROOT / "newsletter.yaml")
+ISSUE_PATH = _ROOT / "issues" / "fuzz.yaml"
+PROBLEM = re.compile(r"^issues/fuzz\.yaml:\d+:\d+: ")
+
+# Any character but surrogates (a UTF-8 file cannot hold them): controls, right-to-left marks, combining
+# marks, emoji, no-break and zero-width spaces are all in.
+ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
+WORDS = st.text(st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=200)
+RTL = st.sampled_from(["مرحبا بالعالم", "שלום עולם", "e\u0301\u0301\u0301", "👩🏽‍🔬🇸🇾", "a\u200bb", "x" * 300,
+                       "\u202eevil\u202c", "ﷺ", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢"])
+FIELD_TEXT = st.one_of(WORDS, RTL, ANY_TEXT)
+
+
+def _write(data: object) -> Path:
+    ISSUE_PATH.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return ISSUE_PATH
+
+
+def _build(data: object):
+    """The built email, or None when the input was refused with our own error naming the file and a line."""
+    path = _write(data)
+    cwd = os.getcwd()
+    os.chdir(_ROOT)
+    try:
+        return pipeline.render_issue(Path("issues/fuzz.yaml"), PROJECT)
+    except InputError as exc:
+        assert exc.problems and all(PROBLEM.match(str(problem)) for problem in exc.problems), str(exc)
+        return None
+    finally:
+        os.chdir(cwd)
+
+
+_LINE_PREFIX = re.compile(r"^ *(?:•|\d+\.)? *")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@st.composite
+def valid_issues(draw):
+    brief = {
+        "title": draw(FIELD_TEXT),
+        "authors": [draw(st.one_of(st.sampled_from(["randa-slim", "emma-beals"]), st.fixed_dictionaries(
+            {"name": FIELD_TEXT}, optional={"role": FIELD_TEXT, "twitter": st.from_regex(r"@?[A-Za-z0-9_]{1,15}",
+                                                                                        fullmatch=True)})))],
+        "key_points": draw(st.lists(FIELD_TEXT, max_size=3)),
+        # Prose without Markdown's link syntax, so the expected visible text is easy to state.
+        "body": draw(st.lists(FIELD_TEXT.filter(lambda t: "[" not in t and "<" not in t), min_size=1, max_size=3)
+                     .map(lambda ps: "\n\n".join(ps))),
+    }
+    issue = {"subject": draw(FIELD_TEXT), "briefs": [brief]}
+    if draw(st.booleans()):
+        issue["preheader"] = draw(FIELD_TEXT)
+    if draw(st.booleans()):
+        issue["hero"] = {"image": "https://e.com/a.jpg", "alt": draw(FIELD_TEXT), "credit": draw(FIELD_TEXT)}
+    return issue
+
+
+@FUZZ
+@given(valid_issues())
+def test_generated_issues_build_or_fail_cleanly(issue) -> None:
+    email = _build(issue)
+    if email is None:
+        return
+    tree = lxml.html.document_fromstring(email.html)  # raises on HTML lxml cannot parse
+    assert tree.xpath("//script") == []
+    visible = _flat(tree.text_content())
+    brief = email.issue.briefs[0]
+    for value in [brief.title, *brief.key_points, *(a.name for a in brief.authors)]:
+        assert _flat(value) in visible
+    for paragraph in brief.paragraphs:
+        assert _flat(markup.to_text(paragraph)) in visible
+    if email.issue.hero and email.issue.hero.credit:
+        assert _flat(email.issue.hero.credit) in visible
+    for line in email.text.splitlines():
+        # Within 78 characters, unless the line is one word too long to break (after its bullet or number).
+        assert len(line) <= 78 or " " not in _LINE_PREFIX.sub("", line), line
+    text = _flat(email.text)
+    assert _flat(brief.title) in text
+
+
+JSONISH = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), ANY_TEXT),
+    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(ANY_TEXT, children, max_size=3)),
+    max_leaves=10,
+)
+
+
+@st.composite
+def invalid_issues(draw):
+    issue = draw(valid_issues())
+    mutation = draw(st.sampled_from(["drop", "add", "retype", "nest"]))
+    target = issue if draw(st.booleans()) else issue["briefs"][0]
+    key = draw(st.sampled_from(sorted(target)))
+    if mutation == "drop":
+        target.pop(key)
+    elif mutation == "add":
+        target[draw(ANY_TEXT.filter(lambda k: k not in target))] = draw(JSONISH)
+    elif mutation == "retype":
+        target[key] = draw(JSONISH)
+    else:
+        target[key] = {key: target[key]}
+    return issue
+
+
+@FUZZ
+@given(invalid_issues())
+def test_invalid_issues_fail_with_our_error(issue) -> None:
+    _build(issue)  # builds (a mutation can stay valid) or fails naming file:line; nothing else may escape
+
+
+@FUZZ
+@given(st.binary(max_size=400))
+def test_yaml_loader_takes_any_bytes(data: bytes) -> None:
+    path = _ROOT / "bytes.yaml"
+    path.write_bytes(data)
+    try:
+        load.load(path, "bytes.yaml")
+    except InputError as exc:
+        assert all(str(problem).startswith("bytes.yaml:") for problem in exc.problems)
+
+
+YAML_PIECES = st.sampled_from(["[", "]", "{", "}", "&a ", "*a ", "!!python/object ", ": ", "- ", "\n", "  ", "'",
+                               '"', "|", ">", "? ", "%YAML 1.1\n", "---\n", "...\n", "<<: *a\n", "key", "\t", "#"])
+
+
+@FUZZ
+@given(st.lists(YAML_PIECES, max_size=40).map("".join))
+def test_yaml_loader_takes_yaml_shaped_noise(text: str) -> None:
+    path = _ROOT / "noise.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        document = load.load(path, "noise.yaml")
+    except InputError:
+        return
+    try:
+        models.Issue.model_validate(document.data, context={"authors": {}})
+    except Exception as exc:  # noqa: BLE001 - pydantic's own error is the expected outcome here
+        assert type(exc).__name__ == "ValidationError"
+
+
+def test_deep_nesting_and_huge_files_are_refused_quickly() -> None:
+    import time
+
+    for text in ["[" * 100_000, "a:\n" + "  " * 2000 + "b: 1\n", "x: " + "y" * 3_000_000]:
+        path = _ROOT / "big.yaml"
+        path.write_text(text, encoding="utf-8")
+        started = time.perf_counter()
+        try:
+            load.load(path, "big.yaml")
+        except NewsletterError as exc:
+            assert str(exc).startswith("big.yaml:")
+        assert time.perf_counter() - started < 5
