@@ -12,7 +12,7 @@ from functools import lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import jinja2
 
@@ -58,7 +58,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # the terminal is for errors and the URL, not for every request
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        path = unquote(urlsplit(self.path).path)
+        # The request target as sent: urlsplit would read "//x/y" as a host and a path.
+        path = unquote(self.path.split("?", 1)[0].split("#", 1)[0])
         previewer = self.server.previewer
         if path == "/":
             builds = [previewer.get(name) for name in previewer.names()]
