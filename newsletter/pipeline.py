@@ -19,7 +19,7 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from . import archive, compile, config, inline, load, mime, render, text, validate, write
+from . import archive, config, load, validate, write
 from .links import links_for
 from .errors import InputError, NewsletterError, Problem
 from .models import Issue
@@ -105,6 +105,9 @@ def _validate(path: Path, project: config.Project) -> Issue:
 def render_issue(path: Path | str, project: config.Project | None = None, config_path: Path | None = None,
                  platform: str | None = None) -> Email:
     """Build the issue at ``path`` in memory; raises a :class:`NewsletterError` on bad input."""
+    # Imported here, not above: `newsletter validate` uses this module and needs none of them.
+    from . import compile, inline, mime, render, text
+
     path = Path(path)
     if project is None:
         project = config.load_project(Path(config_path) if config_path else config.find_config(path))
