@@ -42,6 +42,22 @@ class Project:
         path.write_text(textwrap.dedent(yaml_text).lstrip("\n"), encoding="utf-8")
         return path
 
+    def configure(self, **settings: object) -> None:
+        """Set top-level keys of the project's newsletter.yaml."""
+        import yaml
+
+        path = self.root / "newsletter.yaml"
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+        config.update(settings)
+        path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+    def template(self, name: str, text: str) -> None:
+        """A user template that overrides the built-in one of the same name (folder ``templates/``)."""
+        folder = self.root / "templates"
+        folder.mkdir(exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+        self.configure(templates="templates")
+
     def example(self) -> Path:
         path = self.issues / "mei-four-briefs.yaml"
         shutil.copy(REPO / "issues" / "mei-four-briefs.yaml", path)

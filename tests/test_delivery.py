@@ -27,13 +27,6 @@ ISSUE = {
 }
 
 
-def _config(project, **extra) -> None:
-    path = project.root / "newsletter.yaml"
-    config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    config.update(extra)
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-
-
 def _free_port() -> int:
     import socket
 
@@ -71,7 +64,7 @@ def test_eml_is_multipart_alternative_text_then_html(project) -> None:
 
 
 def test_eml_list_unsubscribe_with_our_own_page(project) -> None:
-    _config(project, unsubscribe_url="https://www.mei.edu/unsubscribe")
+    project.configure(unsubscribe_url="https://www.mei.edu/unsubscribe")
     message, _ = _parts(newsletter.render_issue(project.issue("d", yaml.safe_dump(ISSUE))).eml)
     assert message["List-Unsubscribe"] == "<https://www.mei.edu/unsubscribe>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -197,7 +190,7 @@ def test_send_errors_are_clear(project, cli) -> None:
 # --- UTM -----------------------------------------------------------------------------------------------
 
 def test_utm_tags_outbound_links_only(project) -> None:
-    _config(project, utm={"source": "mei", "medium": "email", "campaign": "{slug}-{date}"}, platform="mailchimp")
+    project.configure(utm={"source": "mei", "medium": "email", "campaign": "{slug}-{date}"}, platform="mailchimp")
     email = newsletter.render_issue(project.issue("d", yaml.safe_dump(ISSUE)))
     tags = "utm_source=mei&utm_medium=email&utm_campaign=d-2024-03-07"
     for url in [f"https://e.com/a?x=1&{tags}#part", f"https://e.com/b?utm_source=theirs&utm_medium=email"

@@ -27,13 +27,6 @@ EXPECTED = {
 }
 
 
-def _config(project, **extra) -> None:
-    path = project.root / "newsletter.yaml"
-    config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    config.update(extra)
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-
-
 def test_every_platform_is_covered() -> None:
     assert set(EXPECTED) | {"none"} == set(PLATFORMS)
 
@@ -41,7 +34,7 @@ def test_every_platform_is_covered() -> None:
 @pytest.mark.parametrize("inliner", inline.INLINERS)
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_platform_tags_reach_html_and_text_byte_for_byte(project, name: str, inliner: str) -> None:
-    _config(project, inliner=inliner)
+    project.configure(inliner=inliner)
     path = project.issue("p", yaml.safe_dump(ISSUE))
     email = newsletter.render_issue(path, platform=name)
     unsubscribe, view = EXPECTED[name]
@@ -57,7 +50,7 @@ def test_platform_tags_reach_html_and_text_byte_for_byte(project, name: str, inl
 
 
 def test_platform_from_the_config_and_cli_override(project, cli) -> None:
-    _config(project, platform="mailgun")
+    project.configure(platform="mailgun")
     project.issue("p", yaml.safe_dump(ISSUE))
     assert cli("build", "issues/p.yaml")[0] == 0
     assert 'href="%unsubscribe_url%"' in (project.out / "p.html").read_text(encoding="utf-8")
@@ -67,7 +60,7 @@ def test_platform_from_the_config_and_cli_override(project, cli) -> None:
 
 
 def test_unknown_platform_is_refused(project, cli) -> None:
-    _config(project, platform="hotmail")
+    project.configure(platform="hotmail")
     project.issue("p", yaml.safe_dump(ISSUE))
     code, _, err = cli("build", "issues/p.yaml")
     assert code == 1 and "newsletter.yaml:" in err and "platform: Input should be 'none', 'mailchimp'" in err
@@ -76,7 +69,7 @@ def test_unknown_platform_is_refused(project, cli) -> None:
 
 
 def test_own_unsubscribe_page_with_no_platform(project) -> None:
-    _config(project, unsubscribe_url="https://www.mei.edu/unsubscribe")
+    project.configure(unsubscribe_url="https://www.mei.edu/unsubscribe")
     email = newsletter.render_issue(project.issue("p", yaml.safe_dump(ISSUE)))
     assert '<a href="https://www.mei.edu/unsubscribe"' in email.html
     assert "Unsubscribe: https://www.mei.edu/unsubscribe\n" in email.text

@@ -57,35 +57,21 @@ def test_logo_and_no_website(project) -> None:
 
 
 def test_user_template_overrides_one_builtin(project) -> None:
-    templates = project.root / "my-templates"
-    templates.mkdir()
-    (templates / "footer.mjml.j2").write_text(
-        '<mj-section><mj-column><mj-text><p>Our own footer for {{ config.name }}</p></mj-text></mj-column></mj-section>\n')
-    config = project.root / "newsletter.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "templates: my-templates\n", encoding="utf-8")
+    project.template("footer.mjml.j2", '<mj-section><mj-column><mj-text><p>Our own footer for {{ config.name }}</p></mj-text></mj-column></mj-section>\n')
     email = newsletter.render_issue(project.issue("x", yaml.safe_dump(_issue(False, False, True, 1))))
     assert "Our own footer for Middle East Institute" in email.html
     assert "Contents" in email.html  # the other templates are still the built-in ones
 
 
 def test_user_template_can_include_the_builtin_one(project) -> None:
-    templates = project.root / "t"
-    templates.mkdir()
-    (templates / "footer.mjml.j2").write_text(
-        '{% include "builtin/footer.mjml.j2" %}\n'
+    project.template("footer.mjml.j2", '{% include "builtin/footer.mjml.j2" %}\n'
         "<mj-section><mj-column><mj-text><p>Extra line</p></mj-text></mj-column></mj-section>\n")
-    config = project.root / "newsletter.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "templates: t\n", encoding="utf-8")
     email = newsletter.render_issue(project.issue("x", yaml.safe_dump(_issue(False, False, True, 1))))
     assert "Extra line" in email.html and "non-for-profit" in email.html
 
 
 def test_mjml_error_in_a_template_names_the_mjml_line(project, cli) -> None:
-    templates = project.root / "t"
-    templates.mkdir()
-    (templates / "footer.mjml.j2").write_text("<mj-section><mj-column><mj-text>\n<p>oops</i></mj-text>\n")
-    config = project.root / "newsletter.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "templates: t\n", encoding="utf-8")
+    project.template("footer.mjml.j2", "<mj-section><mj-column><mj-text>\n<p>oops</i></mj-text>\n")
     project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
     code, _, err = cli("build", "issues/x.yaml")
     assert code == 1
@@ -97,11 +83,7 @@ def test_mjml_error_in_a_template_names_the_mjml_line(project, cli) -> None:
 
 
 def test_mjml_error_with_an_offset_from_mrml(project, cli) -> None:
-    templates = project.root / "t"
-    templates.mkdir()
-    (templates / "footer.mjml.j2").write_text("<mj-section><mj-column></mj-column></mj-section></mj-body>\n")
-    config = project.root / "newsletter.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "templates: t\n", encoding="utf-8")
+    project.template("footer.mjml.j2", "<mj-section><mj-column></mj-column></mj-section></mj-body>\n")
     project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
     code, _, err = cli("build", "issues/x.yaml")
     assert code == 1
@@ -111,11 +93,7 @@ def test_mjml_error_with_an_offset_from_mrml(project, cli) -> None:
 
 
 def test_undefined_variable_in_a_template_is_an_error(project, cli) -> None:
-    templates = project.root / "t"
-    templates.mkdir()
-    (templates / "footer.mjml.j2").write_text("<mj-section>\n<mj-column>{{ config.nmae }}</mj-column>\n</mj-section>\n")
-    config = project.root / "newsletter.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "templates: t\n", encoding="utf-8")
+    project.template("footer.mjml.j2", "<mj-section>\n<mj-column>{{ config.nmae }}</mj-column>\n</mj-section>\n")
     project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
     code, _, err = cli("build", "issues/x.yaml")
     assert code == 1
@@ -123,11 +101,7 @@ def test_undefined_variable_in_a_template_is_an_error(project, cli) -> None:
 
 
 def test_template_syntax_error_names_file_and_line(project, cli) -> None:
-    templates = project.root / "t"
-    templates.mkdir()
-    (templates / "footer.mjml.j2").write_text("<mj-section>\n{% if %}\n</mj-section>\n")
-    config = project.root / "newsletter.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "templates: t\n", encoding="utf-8")
+    project.template("footer.mjml.j2", "<mj-section>\n{% if %}\n</mj-section>\n")
     project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
     code, _, err = cli("build", "issues/x.yaml")
     assert code == 1
