@@ -36,7 +36,7 @@ def main() -> None:
 @main.command("build")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out", default="dist", show_default=True, type=click.Path(path_type=Path),
-              help="Folder to write X.html, X.txt and X.mjml into.")
+              help="Folder to write X.html, X.txt, X.mjml, X.web.html, X.eml and the archive into.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
               help="The publication's config (default: the nearest newsletter.yaml above each issue).")
 @click.option("--check", is_flag=True,

@@ -28,7 +28,14 @@ EXPECTED = {
 
 
 def test_every_platform_is_covered() -> None:
+    import typing
+
+    from newsletter.cli import PLATFORM_NAMES
+    from newsletter.models import Config
+
     assert set(EXPECTED) | {"none"} == set(PLATFORMS)
+    # The same names in the three places that list them: the profiles, the config model and the CLI.
+    assert set(PLATFORM_NAMES) == set(PLATFORMS) == set(typing.get_args(Config.model_fields["platform"].annotation))
 
 
 @pytest.mark.parametrize("inliner", inline.INLINERS)
