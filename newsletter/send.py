@@ -7,6 +7,7 @@ or the log, and no message printed here contains it.
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import ssl
 from pathlib import Path
@@ -43,7 +44,7 @@ def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: b
     email = pipeline.render_issue(issue_path, project, platform=platform)
     date = email.issue.date.isoformat() if email.issue.date else ""
     links = links_for(project.config, email.name, date, platform)
-    message = mime.build_message(email.issue, project.config, email.text, email.html, links, fresh=True, to=to)
+    message = mime.message_bytes(email.issue, project.config, email.text, email.html, links, fresh=True, to=to)
     host, port = parse_server(smtp)
     user = os.environ.get(USER_VARIABLE)
     password = os.environ.get(PASSWORD_VARIABLE)
@@ -53,7 +54,7 @@ def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: b
                 server.starttls(context=ssl.create_default_context())
             if password is not None:
                 server.login(user or project.config.sender.address, password)
-            server.send_message(message, from_addr=project.config.sender.address, to_addrs=[to])
+            server.sendmail(project.config.sender.address, [to], message)
     except smtplib.SMTPAuthenticationError as exc:
         raise SendError(f"{host}:{port} refused the login ({exc.smtp_code})") from None
     except smtplib.SMTPException as exc:
@@ -62,4 +63,4 @@ def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: b
         raise SendError(f"{host}:{port}: TLS failed: {exc.reason or exc}") from None
     except OSError as exc:
         raise SendError(f"cannot reach SMTP server {host}:{port}: {exc.strerror or exc}") from None
-    return str(message["Message-ID"])
+    return re.search(rb"^Message-ID: (.*?)\r$", message, re.M | re.I).group(1).decode()
