@@ -1,7 +1,7 @@
 """Property tests: generated issue definitions, valid and invalid, and arbitrary bytes for the YAML loader.
 
 Every input either builds or fails with our own error naming file:line:field; nothing else escapes. CI runs
-a few hundred examples per property; `NEWSLETTER_FUZZ_EXAMPLES=10000 scripts/test tests/test_fuzz.py` is
+200 examples per property; `NEWSLETTER_FUZZ_EXAMPLES=10000 scripts/test tests/test_fuzz.py` is
 the dedicated long run.
 """
 
@@ -22,7 +22,7 @@ from conftest import REPO
 from newsletter import config, load, markup, models, pipeline
 from newsletter.errors import InputError, NewsletterError
 
-EXAMPLES = int(os.environ.get("NEWSLETTER_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("NEWSLETTER_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 _ROOT = Path(tempfile.mkdtemp(prefix="newsletter-fuzz-"))

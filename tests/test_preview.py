@@ -117,6 +117,27 @@ def test_saving_the_config_or_a_template_updates_the_page(server, project, page)
                            timeout=5000)
 
 
+def test_saving_a_template_updates_the_page(project, page) -> None:
+    project.example()
+    project.template("footer.mjml.j2", "<mj-section><mj-column><mj-text><p>Footer one</p></mj-text></mj-column>"
+                                       "</mj-section>\n")
+    server = serve(project.issues, port=0)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        page.goto(server.url + "issues/mei-four-briefs/")
+        page.wait_for_selector("body[data-version]")
+        assert "Footer one" in _frame_text(page)
+        time.sleep(0.05)  # a new modification time, on file systems that count in coarse steps
+        project.template("footer.mjml.j2", "<mj-section><mj-column><mj-text><p>Footer two</p></mj-text>"
+                                           "</mj-column></mj-section>\n")
+        page.wait_for_function("document.getElementById('email').contentDocument.body.innerText"
+                               ".includes('Footer two')", timeout=5000)
+    finally:
+        server.shutdown()
+        server.previewer.watcher.stop()
+        server.server_close()
+
+
 def test_a_broken_save_shows_the_errors_and_recovers(server, project, page) -> None:
     page.goto(server.url + "issues/mei-four-briefs/")
     page.wait_for_selector("body[data-version]")
