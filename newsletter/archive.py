@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from .models import Config
+from .models import Config, Issue
 
 WEB_SUFFIX = ".web.html"
 
@@ -25,6 +25,11 @@ class Entry:
     slug: str
     subject: str
     description: str
+
+
+def entry_for(slug: str, issue: Issue) -> Entry:
+    """The archive entry of an issue just built; the same as its web edition's head says."""
+    return Entry(issue.date.isoformat() if issue.date else "", slug, issue.subject, issue.preheader or issue.subject)
 
 
 def entry_from_html(slug: str, html: str) -> Entry:

@@ -3,25 +3,28 @@
 1. ``load``     read the issue's YAML, keeping the line and column of every value
 2. ``config``   find and load the publication's config and authors registry
 3. ``validate`` check the issue against ``models.Issue``; every problem is reported with file:line:col
-4. ``render``   Jinja templates -> MJML;  ``text``: the plain-text alternative, from the model
+4. ``render``   Jinja templates -> MJML, for the email and for its web edition; ``text``: the plain text,
+                from the model. ``links`` gives both the platform's footer links and the UTM tagging
 5. ``compile``  MJML -> HTML (mjml-python)
-6. ``inline``   CSS inlined into the HTML (premailer)
-7. ``write``    the files written atomically, or compared with those on disk (``check``)
-8. ``checks``   the pre-send checks on what was written
+6. ``inline``   CSS inlined into the HTML (premailer, or css-inline)
+7. ``mime``     the text and the HTML as one MIME message (.eml)
+8. ``write``    the files written atomically, or compared with those on disk (``check``); then
+   ``archive``  the folder's index.html and feed.xml
+9. ``checks``   the pre-send checks on what was written
 
-Stages 1-6 touch no output; a failing issue writes nothing.
+Stages 1-7 touch no output; a failing issue writes nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from . import archive, config, load, validate, write
-from .links import links_for
 from .errors import InputError, NewsletterError, Problem
+from .links import links_for
 from .models import Issue
 
 if TYPE_CHECKING:
@@ -175,8 +178,9 @@ def build(
     platform: str | None = None,
 ) -> Report:
     """Build each issue into ``out`` (or, with ``check``, compare with what is there), then run the pre-send
-    checks on what was built; ``platform`` overrides the config's. With ``jobs`` > 1 the issues are built in that many processes (MRML and the
-    inliners hold the GIL, so threads would not help); the files are the same whatever ``jobs``.
+    checks on what was built; ``platform`` overrides the config's. With ``jobs`` > 1 the issues are built in
+    that many processes (MRML and the inliners hold the GIL, so threads would not help); the files are the
+    same whatever ``jobs``.
 
     Never raises for bad input: each issue's error is in its result, and the other issues still build.
     ``progress`` is called with each result as it is done."""
@@ -253,9 +257,7 @@ def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, sa
         email = render_issue(source, projects.for_issue(source), platform=platform)
         files = email.files(out_dir)
         labels = {path: config.display_path(path) for path in files}
-        issue = email.issue
-        date = issue.date.isoformat() if issue.date else ""
-        result.entry = archive.Entry(date, email.name, issue.subject, issue.preheader or issue.subject)
+        result.entry = archive.entry_for(email.name, email.issue)
         if check:
             result.diff = write.diff_files(files, labels)
             return result
