@@ -132,6 +132,16 @@ def test_saving_a_template_updates_the_page(project, page) -> None:
                                            "</mj-column></mj-section>\n")
         page.wait_for_function("document.getElementById('email').contentDocument.body.innerText"
                                ".includes('Footer two')", timeout=5000)
+        time.sleep(0.05)
+        project.template("footer.mjml.j2", "<mj-section>\n{{ config.nmae }}\n</mj-section>\n")  # a template error
+        page.wait_for_selector("#errors:not([hidden])", timeout=5000)
+        assert "footer.mjml.j2:2: template error:" in page.locator("#errors pre").inner_text()
+        time.sleep(0.05)
+        project.template("footer.mjml.j2", "<mj-section><mj-column><mj-text><p>Footer three</p></mj-text>"
+                                           "</mj-column></mj-section>\n")
+        page.wait_for_function("document.getElementById('email').contentDocument.body.innerText"
+                               ".includes('Footer three')", timeout=5000)
+        assert page.locator("#errors").is_hidden()
     finally:
         server.shutdown()
         server.previewer.watcher.stop()
