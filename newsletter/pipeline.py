@@ -42,8 +42,8 @@ class Email:
     mjml: str
     html: str
     text: str
-    web_html: str
-    eml: bytes | None  # None without a sender in the config
+    web_html: str | None  # None when only the email was asked for
+    eml: bytes | None  # None without a sender in the config, or when only the email was asked for
 
     def files(self, out_dir: Path) -> dict[Path, str | bytes]:
         """The files this issue writes into ``out_dir``."""
@@ -51,8 +51,9 @@ class Email:
             out_dir / f"{self.name}.html": self.html,
             out_dir / f"{self.name}.txt": self.text,
             out_dir / f"{self.name}.mjml": self.mjml,
-            out_dir / f"{self.name}.web.html": self.web_html,
         }
+        if self.web_html is not None:
+            files[out_dir / f"{self.name}.web.html"] = self.web_html
         if self.eml is not None:
             files[out_dir / f"{self.name}.eml"] = self.eml
         return files
@@ -106,8 +107,10 @@ def _validate(path: Path, project: config.Project) -> Issue:
 
 
 def render_issue(path: Path | str, project: config.Project | None = None, config_path: Path | None = None,
-                 platform: str | None = None) -> Email:
-    """Build the issue at ``path`` in memory; raises a :class:`NewsletterError` on bad input."""
+                 platform: str | None = None, editions: bool = True) -> Email:
+    """Build the issue at ``path`` in memory; raises a :class:`NewsletterError` on bad input.
+
+    ``editions=False`` makes the email alone, without the web edition and the .eml (the preview's case)."""
     # Imported here, not above: `newsletter validate` uses this module and needs none of them.
     from . import compile, inline, mime, render, text
 
@@ -119,10 +122,12 @@ def render_issue(path: Path | str, project: config.Project | None = None, config
     links = links_for(project.config, path.stem, date, platform)
     mjml = render.render_mjml(issue, project.config, project.templates_dir, links)
     html = inline.inline_css(compile.compile_mjml(mjml, f"{path.stem}.mjml"), project.config.inliner)
+    plain = text.render_text(issue, project.config, links)
+    if not editions:
+        return Email(path.stem, issue, mjml, html, plain, None, None)
     web_links = links_for(project.config, path.stem, date, platform, web=True)
     web_mjml = render.render_mjml(issue, project.config, project.templates_dir, web_links)
     web_html = inline.inline_css(compile.compile_mjml(web_mjml, f"{path.stem}.web.mjml"), project.config.inliner)
-    plain = text.render_text(issue, project.config, links)
     eml = mime.message_bytes(issue, project.config, plain, html, links) if project.config.sender else None
     return Email(path.stem, issue, mjml, html, plain, web_html, eml)
 

@@ -41,7 +41,7 @@ def chromium_executable() -> str:
 
 def screenshots(issue: Path, widths: list[int], out: Path, config_path: Path | None = None) -> list[Path]:
     """Render ``issue`` and write ``out/X-WIDTH.png`` for each width; returns the paths written."""
-    email = pipeline.render_issue(issue, config_path=config_path)
+    email = pipeline.render_issue(issue, config_path=config_path, editions=False)
     executable = chromium_executable()
     try:
         from playwright.sync_api import sync_playwright

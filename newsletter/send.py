@@ -41,7 +41,7 @@ def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: b
     project = config.load_project(config_path or config.find_config(issue_path))
     if project.config.sender is None:
         raise SendError(f"{config.display_path(project.config_path)}: sending needs a sender (sender.address)")
-    email = pipeline.render_issue(issue_path, project, platform=platform)
+    email = pipeline.render_issue(issue_path, project, platform=platform, editions=False)
     date = email.issue.date.isoformat() if email.issue.date else ""
     links = links_for(project.config, email.name, date, platform)
     message = mime.message_bytes(email.issue, project.config, email.text, email.html, links, fresh=True, to=to)

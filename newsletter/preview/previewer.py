@@ -120,7 +120,7 @@ class Previewer:
         try:
             if path is None:
                 raise config.ConfigNotFound(f"issue {name} no longer exists")
-            email = pipeline.render_issue(path, self._project())
+            email = pipeline.render_issue(path, self._project(), editions=False)  # the page shows the email
             build = Build(name, self.version, email, seconds=time.perf_counter() - started)
         except NewsletterError as exc:
             build = Build(name, self.version, None, _messages(exc), time.perf_counter() - started)
