@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from email import policy
 from email.parser import BytesParser
@@ -12,7 +14,6 @@ import yaml
 from aiosmtpd.controller import Controller
 
 import newsletter
-from conftest import REPO
 
 ISSUE = {
     "subject": "Delivery — “quoted” and ünïcode",
@@ -96,13 +97,22 @@ class _Inbox:
         return "250 OK"
 
 
+@contextlib.contextmanager
+def _smtp(**options):
+    """A real SMTP server (aiosmtpd) on loopback, for the length of a with-block: (HOST:PORT, inbox)."""
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), **options)
+    controller.start()
+    try:
+        yield f"127.0.0.1:{controller.port}", inbox
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_server():
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield f"127.0.0.1:{controller.port}", inbox
-    controller.stop()
+    with _smtp() as server:
+        yield server
 
 
 def test_send_delivers_the_same_parts(project, cli, smtp_server) -> None:
@@ -128,28 +138,19 @@ def test_send_password_comes_from_the_environment_only(project) -> None:
         seen.append((auth_data.login, auth_data.password))
         return AuthResult(success=auth_data.password == b"s3cret-pw", handled=False)
 
-    inbox2 = _Inbox()
-    controller = Controller(inbox2, hostname="127.0.0.1", port=_free_port(), authenticator=authenticator,
-                            auth_require_tls=False)
-    controller.start()
-    try:
-        port2 = controller.port
-        project.issue("d", yaml.safe_dump(ISSUE))
+    project.issue("d", yaml.safe_dump(ISSUE))
+    with _smtp(authenticator=authenticator, auth_require_tls=False) as (address, inbox):
         env = {"NEWSLETTER_SMTP_USER": "mei", "NEWSLETTER_SMTP_PASSWORD": "s3cret-pw", "PATH": "/usr/bin:/bin"}
-        result = subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "newsletter", "send", "issues/d.yaml",
-                                 "--to", "r@example.org", "--smtp", f"127.0.0.1:{port2}"],
-                                cwd=project.root, env=env, capture_output=True, text=True)
+        command = [sys.executable, "-m", "newsletter", "send", "issues/d.yaml", "--to", "r@example.org",
+                   "--smtp", address]
+        result = subprocess.run(command, cwd=project.root, env=env, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
-        assert seen == [(b"mei", b"s3cret-pw")] and inbox2.received[0][3]
+        assert seen == [(b"mei", b"s3cret-pw")] and inbox.received[0][3]
         env["NEWSLETTER_SMTP_PASSWORD"] = "wrong-pw"
-        result = subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "newsletter", "send", "issues/d.yaml",
-                                 "--to", "r@example.org", "--smtp", f"127.0.0.1:{port2}"],
-                                cwd=project.root, env=env, capture_output=True, text=True)
+        result = subprocess.run(command, cwd=project.root, env=env, capture_output=True, text=True)
         assert result.returncode == 1
-        assert result.stderr == f"Error: 127.0.0.1:{port2} refused the login (535)\n"
+        assert result.stderr == f"Error: {address} refused the login (535)\n"
         assert "wrong-pw" not in result.stdout + result.stderr
-    finally:
-        controller.stop()
 
 
 def test_send_with_starttls(project, cli, tmp_path, monkeypatch) -> None:
@@ -161,22 +162,14 @@ def test_send_with_starttls(project, cli, tmp_path, monkeypatch) -> None:
                    check=True, capture_output=True)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), tls_context=context,
-                            require_starttls=True)
-    controller.start()
-    try:
-        port = controller.port
-        project.issue("d", yaml.safe_dump(ISSUE))
-        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust our own certificate, as a real CA would be
-        code, _, err = cli("send", "issues/d.yaml", "--to", "r@example.org", "--smtp", f"127.0.0.1:{port}",
-                           "--starttls")
+    project.issue("d", yaml.safe_dump(ISSUE))
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust our own certificate, as a real CA would be
+    with _smtp(tls_context=context, require_starttls=True) as (address, inbox):
+        code, _, err = cli("send", "issues/d.yaml", "--to", "r@example.org", "--smtp", address, "--starttls")
         assert code == 0, err
         assert len(inbox.received) == 1
-        code, _, err = cli("send", "issues/d.yaml", "--to", "r@example.org", "--smtp", f"127.0.0.1:{port}")
+        code, _, err = cli("send", "issues/d.yaml", "--to", "r@example.org", "--smtp", address)
         assert code == 1 and ("STARTTLS" in err or "530" in err)  # the server insists on TLS first
-    finally:
-        controller.stop()
 
 
 def test_send_errors_are_clear(project, cli) -> None:
