@@ -186,8 +186,8 @@ def test_utm_tags_outbound_links_only(project) -> None:
     project.configure(utm={"source": "mei", "medium": "email", "campaign": "{slug}-{date}"}, platform="mailchimp")
     email = newsletter.render_issue(project.issue("d", yaml.safe_dump(ISSUE)))
     tags = "utm_source=mei&utm_medium=email&utm_campaign=d-2024-03-07"
-    for url in [f"https://e.com/a?x=1&{tags}#part", f"https://e.com/b?utm_source=theirs&utm_medium=email"
-                f"&utm_campaign=d-2024-03-07", f"https://twitter.com/rmslim?{tags}", f"https://www.mei.edu?{tags}"]:
+    for url in [f"https://e.com/a?x=1&{tags}#part", "https://e.com/b?utm_source=theirs&utm_medium=email"
+                "&utm_campaign=d-2024-03-07", f"https://twitter.com/rmslim?{tags}", f"https://www.mei.edu?{tags}"]:
         assert f'href="{url.replace("&", "&amp;")}"' in email.html, url
         assert f"<{url}>" in email.text, url
     assert 'href="mailto:editor@mei.edu"' in email.html

@@ -49,7 +49,7 @@ def _write(data: object) -> Path:
 
 def _build(data: object):
     """The built email, or None when the input was refused with our own error naming the file and a line."""
-    path = _write(data)
+    _write(data)
     cwd = os.getcwd()
     os.chdir(_ROOT)
     try:
