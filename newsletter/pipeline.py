@@ -190,6 +190,8 @@ def build(
     Never raises for bad input: each issue's error is in its result, and the other issues still build.
     ``progress`` is called with each result as it is done."""
     sources = _sources(paths)
+    if not check:
+        write.remove_stale_temporaries(Path(out))  # left by a build that was killed mid-write
     tasks: list[tuple[Path, Path, bool, Path | None, str | None]] = []
     stems: dict[str, Path] = {}
     for source in sources:

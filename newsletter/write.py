@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import os
+import re
 from pathlib import Path
 
 from .errors import OutputError
@@ -45,6 +46,31 @@ def write_files(files: dict[Path, str] | dict[Path, bytes]) -> list[Path]:
         target = exc.filename if exc.filename and not str(exc.filename).endswith(".tmp") else current
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     return list(files)
+
+
+_TEMPORARY = re.compile(r"^\..+\.(\d+)\.\d+\.tmp$")
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete the temporary files that a killed build left in ``folder``: those whose process is gone."""
+    removed = []
+    for path in folder.glob(".*.tmp") if folder.is_dir() else []:
+        match = _TEMPORARY.match(path.name)
+        if not match:
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)  # signal 0: only asks whether the process exists
+            continue
+        except ProcessLookupError:
+            pass
+        except (PermissionError, OverflowError):
+            continue  # alive, under another user; or not a process id at all
+        try:
+            path.unlink()
+            removed.append(path)
+        except FileNotFoundError:
+            pass
+    return removed
 
 
 def diff_files(files: dict[Path, str] | dict[Path, bytes], labels: dict[Path, str] | None = None) -> str:

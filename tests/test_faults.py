@@ -59,6 +59,19 @@ def test_sigkill_during_a_batch_leaves_each_file_old_or_new(project) -> None:
     assert 0 < changed < len(after)  # the kill really landed in the middle
 
 
+def test_next_build_removes_temporaries_of_a_killed_one(project, cli) -> None:
+    project.example()
+    project.out.mkdir()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id that no longer runs, like a killed build's
+    stale = project.out / f".mei-four-briefs.html.{gone.pid}.0.tmp"
+    live = project.out / f".mei-four-briefs.html.{os.getpid()}.99.tmp"  # a build still running: kept
+    stale.write_text("half")
+    live.write_text("half")
+    assert cli("build", "issues/mei-four-briefs.yaml")[0] == 0
+    assert not stale.exists() and live.exists()
+
+
 def test_two_builds_of_one_issue_at_once(project) -> None:
     project.example()
     expected = project.root / "expected"
