@@ -80,9 +80,14 @@ def render_text(issue: Issue, config: Config, links: Links | None = None) -> str
         sender.append(config.sender.postal_address)
     if config.website or len(sender) > 1:
         footer.append("\n".join(_wrap(line) for line in sender))
-    actions = [f"{label}: {url}" for label, url in (
-        (config.labels.view_in_browser, links.view_in_browser), (config.labels.unsubscribe, links.unsubscribe)) if url]
+    actions = []
+    for label, url in ((config.labels.view_in_browser, links.view_in_browser),
+                       (config.labels.unsubscribe, links.unsubscribe)):
+        if url:
+            # A merge tag or URL is never wrapped, so the platform finds it whole: too long, it takes a line.
+            line = f"{label}: {url}"
+            actions.append(line if len(line) <= WIDTH else f"{_wrap(label + ':')}\n{url}")
     if actions:
-        footer.append("\n".join(actions))  # a merge tag or URL: never wrapped, so the platform finds it whole
+        footer.append("\n".join(actions))
     # As in the publisher's edition, two blank lines set the footer apart.
     return "\n\n".join(blocks) + "\n\n\n" + "\n\n".join(footer) + "\n"

@@ -90,3 +90,12 @@ def test_merge_tag_typed_by_an_author_is_content(project) -> None:
     assert '&lt;a href="*|UNSUB|*"&gt;x&lt;/a&gt; {% if x %}' in email.html
     assert email.html.count('href="{{ UnsubscribeURL }}"') == 1  # only the footer's own link
     assert email.html.count('<a href="*|UNSUB|*"') == 0  # the escaped one above is text, not a link
+
+
+def test_long_footer_links_keep_the_text_within_78_characters(project) -> None:
+    project.configure(archive_url="https://www.mei.edu/newsletter/archives/weekly-digest/")
+    path = project.issue("a-rather-long-issue-name-for-the-weekly-digest-of-briefs", yaml.safe_dump(ISSUE))
+    text = newsletter.render_issue(path).text
+    url = "https://www.mei.edu/newsletter/archives/weekly-digest/a-rather-long-issue-name-for-the-weekly-digest-of-briefs.web.html"
+    assert text.endswith(f"View in your browser:\n{url}\n")  # the URL alone on its line, whole
+    assert all(len(line) <= 78 for line in text.splitlines() if line != url)
