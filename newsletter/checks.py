@@ -88,7 +88,9 @@ def check_files(html: Path, text: Path | None) -> list[Finding]:
 def check_email(html: str, text: str | None, html_name: str = "email.html", text_name: str = "email.txt") -> list[Finding]:
     """Every finding about one email; ``text`` is None when there is no plain-text part."""
     # Plain lxml.etree elements: lxml.html looks up a Python class for every element it hands out.
-    tree = etree.fromstring(html.encode("utf-8"), _PARSER)
+    tree = etree.fromstring(html.encode("utf-8"), _PARSER) if html.strip() else None
+    if tree is None:
+        raise InputError([Problem(html_name, 1, 1, "", "empty: not an HTML document")])
     findings: list[Finding] = []
 
     def add(rule: str, severity: str, message: str, line: int | None = 1, file: str = html_name) -> None:

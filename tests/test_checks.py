@@ -208,3 +208,9 @@ def test_pre_commit_hook_runs_validate() -> None:
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hooks[0]["id"] == "newsletter-validate" and hooks[0]["entry"] == "newsletter validate"
     assert re.match(hooks[0]["files"], "issues/mei-four-briefs.yaml")
+
+
+def test_check_an_empty_file(project, cli) -> None:
+    (project.root / "empty.html").write_text("")
+    code, _, err = cli("check", "empty.html")
+    assert code == 1 and err.startswith("Error: empty.html:1:1: empty: not an HTML document")

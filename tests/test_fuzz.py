@@ -183,3 +183,22 @@ def test_deep_nesting_and_huge_files_are_refused_quickly() -> None:
         except NewsletterError as exc:
             assert str(exc).startswith("big.yaml:")
         assert time.perf_counter() - started < 5
+
+
+@FUZZ
+@given(st.binary(max_size=600), st.one_of(st.none(), st.text(max_size=200)))
+def test_check_takes_any_file(data: bytes, text: str | None) -> None:
+    from newsletter import checks
+
+    html = _ROOT / "any.html"
+    html.write_bytes(data)
+    plain = None
+    if text is not None:
+        plain = _ROOT / "any.txt"
+        plain.write_text(text, encoding="utf-8", errors="surrogatepass")
+    try:
+        findings = checks.check_files(html, plain)
+    except InputError as exc:
+        assert all(str(problem).startswith(str(html)) for problem in exc.problems)
+    else:
+        assert all(finding.severity in ("error", "warning") for finding in findings)
