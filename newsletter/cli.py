@@ -107,6 +107,8 @@ def check_command(paths: tuple[Path, ...], output_format: str, strict: bool) -> 
     from . import checks
 
     emails = checks.collect(list(paths))
+    if not emails:
+        _fail("no emails (*.html) found in " + ", ".join(map(str, paths)))
     findings = [finding for html, text in emails for finding in checks.check_files(html, text)]
     if output_format == "json":
         summary = {"emails": len(emails), **_counts(findings)}

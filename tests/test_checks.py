@@ -214,3 +214,8 @@ def test_check_an_empty_file(project, cli) -> None:
     (project.root / "empty.html").write_text("")
     code, _, err = cli("check", "empty.html")
     assert code == 1 and err.startswith("Error: empty.html:1:1: empty: not an HTML document")
+
+
+def test_check_a_folder_without_emails(project, cli) -> None:
+    code, _, err = cli("check", "issues")
+    assert code == 1 and err == "Error: no emails (*.html) found in issues\n"
