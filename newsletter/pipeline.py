@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from . import archive, config, load, validate, write
 from .errors import InputError, NewsletterError, Problem
-from .links import links_for
+from .links import Links, links_for
 from .models import Issue
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ class Email:
     text: str
     web_html: str | None  # None when only the email was asked for
     eml: bytes | None  # None without a sender in the config, or when only the email was asked for
+    links: Links  # the email's footer links and link tagging, as a test send needs them again
 
     def files(self, out_dir: Path) -> dict[Path, str | bytes]:
         """The files this issue writes into ``out_dir``."""
@@ -124,12 +125,12 @@ def render_issue(path: Path | str, project: config.Project | None = None, config
     html = inline.inline_css(compile.compile_mjml(mjml, f"{path.stem}.mjml"), project.config.inliner)
     plain = text.render_text(issue, project.config, links)
     if not editions:
-        return Email(path.stem, issue, mjml, html, plain, None, None)
+        return Email(path.stem, issue, mjml, html, plain, None, None, links)
     web_links = links_for(project.config, path.stem, date, platform, web=True)
     web_mjml = render.render_mjml(issue, project.config, project.templates_dir, web_links)
     web_html = inline.inline_css(compile.compile_mjml(web_mjml, f"{path.stem}.web.mjml"), project.config.inliner)
     eml = mime.message_bytes(issue, project.config, plain, html, links) if project.config.sender else None
-    return Email(path.stem, issue, mjml, html, plain, web_html, eml)
+    return Email(path.stem, issue, mjml, html, plain, web_html, eml, links)
 
 
 class _Projects:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from . import config, mime, pipeline
 from .errors import NewsletterError
-from .links import links_for
 from .models import _ADDRESS
 
 PASSWORD_VARIABLE = "NEWSLETTER_SMTP_PASSWORD"
@@ -42,9 +41,7 @@ def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: b
     if project.config.sender is None:
         raise SendError(f"{config.display_path(project.config_path)}: sending needs a sender (sender.address)")
     email = pipeline.render_issue(issue_path, project, platform=platform, editions=False)
-    date = email.issue.date.isoformat() if email.issue.date else ""
-    links = links_for(project.config, email.name, date, platform)
-    message = mime.message_bytes(email.issue, project.config, email.text, email.html, links, fresh=True, to=to)
+    message = mime.message_bytes(email.issue, project.config, email.text, email.html, email.links, fresh=True, to=to)
     host, port = parse_server(smtp)
     user = os.environ.get(USER_VARIABLE)
     password = os.environ.get(PASSWORD_VARIABLE)
