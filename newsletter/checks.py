@@ -80,21 +80,21 @@ def check_files(html: Path, text: Path | None) -> list[Finding]:
     """The findings about the email in the file ``html``, with its plain text from ``text``."""
     try:
         return check_email(html.read_text(encoding="utf-8"), text.read_text(encoding="utf-8") if text else None,
-                           str(html), str(text) if text else "")
+                           str(html))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(str(html), 1, 1, "", f"cannot read: {exc}")]) from None
 
 
-def check_email(html: str, text: str | None, html_name: str = "email.html", text_name: str = "email.txt") -> list[Finding]:
-    """Every finding about one email; ``text`` is None when there is no plain-text part."""
+def check_email(html: str, text: str | None, html_name: str = "email.html") -> list[Finding]:
+    """Every finding about one email, located in ``html_name``; ``text`` is None without a plain-text part."""
     # Plain lxml.etree elements: lxml.html looks up a Python class for every element it hands out.
     tree = etree.fromstring(html.encode("utf-8"), _PARSER) if html.strip() else None
     if tree is None:
         raise InputError([Problem(html_name, 1, 1, "", "empty: not an HTML document")])
     findings: list[Finding] = []
 
-    def add(rule: str, severity: str, message: str, line: int | None = 1, file: str = html_name) -> None:
-        findings.append(Finding(file, line or 1, rule, severity, message))
+    def add(rule: str, severity: str, message: str, line: int | None = 1) -> None:
+        findings.append(Finding(html_name, line or 1, rule, severity, message))
 
     size = len(html.encode("utf-8"))
     if size > GMAIL_CLIP_BYTES:

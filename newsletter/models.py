@@ -225,12 +225,12 @@ class Labels(Model):
     archive: Line = Field("Archive", description="Heading of the web archive's index page.")
 
 
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
+EMAIL_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
 
 
 def _check_address(value: str) -> str:
     value = value.strip()
-    if not _ADDRESS.fullmatch(value):
+    if not EMAIL_ADDRESS.fullmatch(value):
         raise PydanticCustomError("email_address", "not a valid email address (name@example.org)")
     return value
 

@@ -270,8 +270,7 @@ def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, sa
             result.diff = write.diff_files(files, labels)
             return result
         result.written = write.write_files(files)
-        html_name, text_name = (labels[out_dir / f"{email.name}.{kind}"] for kind in ("html", "txt"))
-        result.findings = checks.check_email(email.html, email.text, html_name, text_name)
+        result.findings = checks.check_email(email.html, email.text, labels[out_dir / f"{email.name}.html"])
     except NewsletterError as exc:
         result.error = exc
     return result

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import config, mime, pipeline
 from .errors import NewsletterError
-from .models import _ADDRESS
+from .models import EMAIL_ADDRESS
 
 PASSWORD_VARIABLE = "NEWSLETTER_SMTP_PASSWORD"
 USER_VARIABLE = "NEWSLETTER_SMTP_USER"
@@ -35,7 +35,7 @@ def parse_server(text: str) -> tuple[str, int]:
 def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: bool = False,
               config_path: Path | None = None, platform: str | None = None, timeout: float = 30) -> str:
     """Build ``issue_path`` and send it to ``to``; returns the Message-ID."""
-    if not _ADDRESS.fullmatch(to):
+    if not EMAIL_ADDRESS.fullmatch(to):
         raise SendError(f"--to: {to!r} is not an email address")
     project = config.load_project(config_path or config.find_config(issue_path))
     if project.config.sender is None:

@@ -18,7 +18,7 @@ CLEAN_HTML = GOLDEN_HTML.replace("</div>\n</body>", UNSUBSCRIBE)
 
 def rules(html: str = CLEAN_HTML, text: str | None = GOLDEN_TEXT) -> dict[str, list[checks.Finding]]:
     found: dict[str, list[checks.Finding]] = {}
-    for finding in checks.check_email(html, text, "x.html", "x.txt"):
+    for finding in checks.check_email(html, text, "x.html"):
         found.setdefault(finding.rule, []).append(finding)
     return found
 
