@@ -200,6 +200,10 @@ _RGB = re.compile(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)", re.I)
 _NAMED = {"white": (255, 255, 255), "black": (0, 0, 0)}
 
 
+_BOLD_TAGS = frozenset(("h1", "h2", "h3", "strong", "b"))
+
+
+@lru_cache(maxsize=1024)
 def _color(value: str | None) -> tuple[int, int, int] | None:
     if not value:
         return None
@@ -276,21 +280,22 @@ def _contrast(tree: etree._Element, add) -> None:  # type: ignore[no-untyped-def
             background = own_background or background
             size = own_size or size
             bold = bold or own_bold
-        if element.get("bgcolor"):
-            background = _color(element.get("bgcolor")) or background
-        bold = bold or element.tag in ("h1", "h2", "h3", "strong", "b")
-        if _own_text(element):
-            large = size >= 24 or (bold and size >= 18.66)
+        bgcolor = element.get("bgcolor")
+        if bgcolor:
+            background = _color(bgcolor) or background
+        bold = bold or element.tag in _BOLD_TAGS
+        large = size >= 24 or (bold and size >= 18.66)
+        key = (foreground, background, large)
+        # The pair is judged once, at the first element that shows text in it: most elements repeat a pair.
+        if key not in seen and _own_text(element):
+            seen.add(key)
             minimum = CONTRAST_MIN_LARGE if large else CONTRAST_MIN
-            key = (foreground, background, large)
-            if key not in seen:
-                seen.add(key)
-                ratio = contrast_ratio(foreground, background)
-                if ratio < minimum:
-                    add("contrast", "error", f"text {_hex(foreground)} on {_hex(background)} has contrast "
-                        f"{ratio:.2f}:1, under {minimum}:1", element.sourceline)
-        stack.extend((child, foreground, background, size, bold) for child in reversed(element)
-                     if isinstance(child.tag, str))
+            ratio = contrast_ratio(foreground, background)
+            if ratio < minimum:
+                add("contrast", "error", f"text {_hex(foreground)} on {_hex(background)} has contrast "
+                    f"{ratio:.2f}:1, under {minimum}:1", element.sourceline)
+        stack.extend((child, foreground, background, size, bold)
+                     for child in element.iterchildren(etree.Element, reversed=True))
 
 
 def _own_text(element: etree._Element) -> bool:

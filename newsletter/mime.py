@@ -11,14 +11,13 @@ from __future__ import annotations
 import binascii
 import datetime
 import hashlib
-from email import policy
 from email.header import Header
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 
 from .links import Links
 from .models import Config, Issue
+
+MAX_LINE = 78  # RFC 5322's recommended length; headers fold at spaces to stay within it
 
 
 def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Links, *, fresh: bool = False,
@@ -29,34 +28,35 @@ def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Lin
     digest = hashlib.sha256(f"{issue.subject}\0{text}\0{html}".encode()).hexdigest()
     domain = sender.address.rsplit("@", 1)[1]
     boundary = f"=_newsletter_{digest[:24]}"  # the email package's default boundary is random
-    head = EmailMessage(policy=policy.SMTP)
-    _set_text_header(head, "Subject", issue.subject)
+    # Written by hand: the email package's header objects took 1 ms of the 2 ms a message cost. Every value
+    # here is validated by the models (no line breaks, addresses and URLs by pattern); free text that is not
+    # plain ASCII is encoded by email.header, never written raw.
     name = sender.name or config.name
+    headers = [_text_header("Subject", issue.subject)]
     if name.isascii() and "=?" not in name:
-        head["From"] = Address(name, addr_spec=sender.address)
+        headers.append(f"From: {formataddr((name, sender.address))}")
     else:
-        head.set_raw("From", f"{_encoded(name, 'From')} <{sender.address}>")
+        headers.append(f"From: {_encoded(name, 'From')} <{sender.address}>")
     if to:
-        head["To"] = to
+        headers.append(f"To: {to}")
     if fresh:
-        head["Date"] = format_datetime(datetime.datetime.now(datetime.timezone.utc))
-        head["Message-ID"] = make_msgid(idstring=links.slug, domain=domain)
+        headers.append(f"Date: {format_datetime(datetime.datetime.now(datetime.timezone.utc))}")
+        headers.append(f"Message-ID: {make_msgid(idstring=links.slug, domain=domain)}")
     else:
         day = issue.date or datetime.date(1970, 1, 1)
         moment = datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
-        head["Date"] = format_datetime(moment)
-        head["Message-ID"] = f"<{links.slug}.{digest[:16]}@{domain}>"
-    head["MIME-Version"] = "1.0"
+        headers.append(f"Date: {format_datetime(moment)}")
+        headers.append(f"Message-ID: <{links.slug}.{digest[:16]}@{domain}>")
+    headers.append("MIME-Version: 1.0")
     if links.platform.name == "none" and config.unsubscribe_url:
         # Platforms add their own List-Unsubscribe per recipient; only our own page can be named here.
-        head["List-Unsubscribe"] = f"<{config.unsubscribe_url}>"
+        headers.append(f"List-Unsubscribe: <{config.unsubscribe_url}>")
         if config.unsubscribe_url.startswith("https://"):
-            head["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    head["Content-Type"] = f'multipart/alternative; boundary="{boundary}"'
-    # The body is put together here: the email package's generator took 6 ms on the example, this 1 ms.
+            headers.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+    headers.append(f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"')
+    # The body is put together here too: the email package's generator took 6 ms on the example, this 1 ms.
     parts = [f"--{boundary}\r\n{_text_part(text, 'plain')}", f"--{boundary}\r\n{_text_part(html, 'html')}"]
-    headers = b"".join(head.policy.fold_binary(name, value) for name, value in head.raw_items())
-    return headers + b"\r\n" + ("".join(parts) + f"--{boundary}--\r\n").encode("ascii")
+    return ("\r\n".join(headers) + "\r\n\r\n" + "".join(parts) + f"--{boundary}--\r\n").encode("ascii")
 
 
 def _text_part(content: str, subtype: str) -> str:
@@ -70,10 +70,17 @@ def _encoded(value: str, name: str) -> str:
     return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
 
 
-def _set_text_header(message: EmailMessage, name: str, value: str) -> None:
-    if value.isascii() and "=?" not in value:
-        message[name] = value
-    else:
-        # Encoded here and stored raw: the email package decodes an encoded word typed into a value
-        # ("=?utf-8?q?=0D=0ABcc:_x@example.org?=") and would write its line break out as a header of its own.
-        message.set_raw(name, _encoded(value, name))
+def _text_header(name: str, value: str) -> str:
+    """``name: value``, folded at spaces; as encoded words (RFC 2047) unless plain ASCII."""
+    # An ASCII value holding "=?" is encoded too: a reader would decode it as an encoded word, and one typed
+    # by an author could carry a line break ("=?utf-8?q?=0D=0ABcc:_x@example.org?=").
+    if not value.isascii() or "=?" in value:
+        return f"{name}: {_encoded(value, name)}"
+    lines = [f"{name}:"]
+    for word in value.split(" "):
+        if len(lines[-1]) + 1 + len(word) > MAX_LINE and lines[-1] not in (f"{name}:", ""):
+            lines.append("")  # the fold: CRLF before the space that precedes the word
+        lines[-1] += f" {word}"
+    if max(map(len, lines)) > MAX_LINE:  # a word too long for a line: encoded words can be split anywhere
+        return f"{name}: {_encoded(value, name)}"
+    return "\r\n".join(lines)

@@ -86,6 +86,22 @@ def test_subject_cannot_inject_headers(project) -> None:
     assert "Bcc" not in message and message["Subject"] == "Hello Bcc: victim@example.org <b>body</b>"
 
 
+@pytest.mark.parametrize("subject", [
+    "A plain ASCII subject that is long enough to need folding, and then some more words after it",
+    "Short",
+    "word " + "x" * 120 + " after a word too long for one line",
+    "x" * 1200,  # one word longer than a header line may be: encoded words instead
+    "An ASCII subject with =?utf-8?q?an_encoded_word?= in it",
+])
+def test_eml_subject_folds_and_reads_back_as_typed(project, subject) -> None:
+    eml = newsletter.render_issue(project.issue("d", yaml.safe_dump(dict(ISSUE, subject=subject)))).eml
+    message, _ = _parts(eml)
+    assert message["Subject"] == subject and message.defects == []
+    head = eml.split(b"\r\n\r\n", 1)[0]
+    assert all(len(line) <= 78 for line in head.split(b"\r\n"))
+    assert "=?" not in subject or b"=?utf-8?q?an_encoded_word?=" not in head  # never written raw
+
+
 # --- send ----------------------------------------------------------------------------------------------
 
 class _Inbox:
