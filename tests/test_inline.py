@@ -134,3 +134,28 @@ def test_both_inliners_render_the_example_identically(browser, project) -> None:
     for width in (600, 375):
         assert shots["premailer", width] == shots["css-inline", width]
         assert len(shots["premailer", width]) > 10_000  # a real picture, not an empty page
+
+
+def test_web_edition_keeps_its_css_in_style_and_renders_as_if_inlined(browser, project) -> None:
+    """The web edition is not inlined: Chromium shows it exactly as it shows the same HTML inlined."""
+    import newsletter
+
+    path = project.example()
+    project.configure(logo={"src": "https://www.mei.edu/logo.png", "alt": "Middle East Institute"},
+                      utm={"source": "mei", "medium": "email", "campaign": "{slug}"},
+                      theme={"link_color": "#8a1c1c", "header_background_color": "#203040"})
+    web = newsletter.render_issue(path).web_html
+    assert web is not None and inline.INLINE_MARKER in web  # our rules are still a <style> block
+    for inliner in inline.INLINERS:
+        inlined = inline.inline_css(web, inliner)
+        assert inline.INLINE_MARKER not in inlined and inlined != web
+        for width in (600, 375):
+            shots = []
+            for html in (web, inlined):
+                page = browser.new_page(viewport={"width": width, "height": 800})
+                page.route("**/*", lambda route: route.abort())
+                page.set_content(html, wait_until="load")
+                shots.append(page.screenshot(full_page=True))
+                page.close()
+            assert shots[0] == shots[1], f"the web edition and its {inliner}-inlined copy differ at {width} px"
+            assert len(shots[0]) > 10_000
