@@ -67,6 +67,31 @@ def brief_views(issue: Issue, config: Config, links: Links) -> list[BriefView]:
     return views
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, in its private folder of the temp dir, keyed by each template's
+    source: compiling ours took 40 ms of a 500 ms cold build. A cache that cannot be read or written is
+    passed over: the template is compiled as if there were none."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged file fails in pickle or marshal, with any of their errors
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    try:
+        return _BytecodeCache()
+    except (OSError, RuntimeError):  # Jinja refuses a cache folder that another user owns
+        return None
+
+
 @lru_cache(maxsize=8)
 def environment(user_templates: Path | None) -> jinja2.Environment:
     """Jinja with autoescape on and undefined names as errors; the user's templates win over ours."""
@@ -81,6 +106,7 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=True,
+        bytecode_cache=_bytecode_cache(),
     )
 
 

@@ -122,3 +122,43 @@ def test_builtin_templates_are_the_repository_ones() -> None:
     names = sorted(p.name for p in render.builtin_templates().glob("*.j2"))
     assert names == ["brief.mjml.j2", "contents.mjml.j2", "email.mjml.j2", "footer.mjml.j2",
                      "head.mjml.j2", "header.mjml.j2", "hero.mjml.j2"]
+
+
+@pytest.fixture
+def private_bytecode_cache(tmp_path, monkeypatch):
+    """The compiled-template cache in a folder of this test's own, and fresh Jinja environments around it."""
+    folder = tmp_path / "jinja-cache"
+    folder.mkdir()
+    monkeypatch.setattr(render, "_bytecode_cache", lambda: render._BytecodeCache(str(folder)))
+    render.environment.cache_clear()
+    yield folder
+    render.environment.cache_clear()
+
+
+def test_compiled_templates_are_cached_and_an_edit_is_seen(project, private_bytecode_cache) -> None:
+    path = project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
+    project.template("footer.mjml.j2", "<mj-section><mj-column><mj-text><p>First footer</p></mj-text></mj-column></mj-section>\n")
+    assert "First footer" in newsletter.render_issue(path).html
+    assert len(list(private_bytecode_cache.iterdir())) == 6  # each template used (no hero here), the user's footer too
+    render.environment.cache_clear()  # a new process: the templates come from the cache
+    first = newsletter.render_issue(path)
+    project.template("footer.mjml.j2", "<mj-section><mj-column><mj-text><p>Second footer</p></mj-text></mj-column></mj-section>\n")
+    render.environment.cache_clear()
+    second = newsletter.render_issue(path)
+    assert "First footer" in first.html and "Second footer" in second.html and "First footer" not in second.html
+
+
+def test_a_broken_or_unwritable_template_cache_is_passed_over(project, private_bytecode_cache) -> None:
+    path = project.issue("x", yaml.safe_dump(_issue(True, True, True, 3)))
+    expected = newsletter.render_issue(path).html
+    for cached in private_bytecode_cache.iterdir():
+        cached.write_bytes(cached.read_bytes()[:40] + b"\x00garbage")
+    render.environment.cache_clear()
+    assert newsletter.render_issue(path).html == expected
+    private_bytecode_cache.chmod(0o500)  # no new cache files can be written
+    project.template("footer.mjml.j2", "<mj-section><mj-column><mj-text><p>New</p></mj-text></mj-column></mj-section>\n")
+    render.environment.cache_clear()
+    try:
+        assert "New" in newsletter.render_issue(path).html
+    finally:
+        private_bytecode_cache.chmod(0o700)
