@@ -11,13 +11,15 @@ from __future__ import annotations
 import binascii
 import datetime
 import hashlib
-from email.header import Header
 from email.utils import format_datetime, formataddr, make_msgid
 
 from .links import Links
 from .models import Config, Issue
 
 MAX_LINE = 78  # RFC 5322's recommended length; headers fold at spaces to stay within it
+# RFC 2047 Q encoding: these bytes stand for themselves in an encoded word, a space is "_", others =XX.
+_Q_LITERAL = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/")
+_WORD_FRAME = len("=?utf-8?q??=")
 
 
 def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Links, *, fresh: bool = False,
@@ -30,13 +32,16 @@ def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Lin
     boundary = f"=_newsletter_{digest[:24]}"  # the email package's default boundary is random
     # Written by hand: the email package's header objects took 1 ms of the 2 ms a message cost. Every value
     # here is validated by the models (no line breaks, addresses and URLs by pattern); free text that is not
-    # plain ASCII is encoded by email.header, never written raw.
+    # plain ASCII goes out as encoded words, never raw.
     name = sender.name or config.name
     headers = [_text_header("Subject", issue.subject)]
     if name.isascii() and "=?" not in name:
         headers.append(f"From: {formataddr((name, sender.address))}")
     else:
-        headers.append(f"From: {_encoded(name, 'From')} <{sender.address}>")
+        words = _encoded(name, len("From: "))
+        last_line = words.rsplit("\r\n", 1)[-1]
+        fold = "\r\n" if len(last_line) + len(sender.address) + 3 > MAX_LINE else ""
+        headers.append(f"From: {words}{fold} <{sender.address}>")
     if to:
         headers.append(f"To: {to}")
     if fresh:
@@ -66,8 +71,22 @@ def _text_part(content: str, subtype: str) -> str:
             f"{encoded}\r\n")
 
 
-def _encoded(value: str, name: str) -> str:
-    return Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+def _encoded(value: str, start: int) -> str:
+    """``value`` as Q-encoded UTF-8 words (RFC 2047), folded so that no line, the first starting at column
+    ``start``, passes 78; each word holds whole characters, as the RFC asks. (email.header took 0.7 ms here,
+    measuring the line at every character.)"""
+    words: list[str] = []
+    current = ""
+    room = MAX_LINE - start - _WORD_FRAME
+    for char in value:
+        piece = "".join("_" if byte == 0x20 else chr(byte) if byte in _Q_LITERAL else f"={byte:02X}"
+                        for byte in char.encode("utf-8"))
+        if current and len(current) + len(piece) > room:
+            words.append(current)
+            current, room = "", MAX_LINE - 1 - _WORD_FRAME  # a folded line starts with a space
+        current += piece
+    words.append(current)
+    return "\r\n ".join(f"=?utf-8?q?{word}?=" for word in words)
 
 
 def _text_header(name: str, value: str) -> str:
@@ -75,12 +94,12 @@ def _text_header(name: str, value: str) -> str:
     # An ASCII value holding "=?" is encoded too: a reader would decode it as an encoded word, and one typed
     # by an author could carry a line break ("=?utf-8?q?=0D=0ABcc:_x@example.org?=").
     if not value.isascii() or "=?" in value:
-        return f"{name}: {_encoded(value, name)}"
+        return f"{name}: {_encoded(value, len(name) + 2)}"
     lines = [f"{name}:"]
     for word in value.split(" "):
         if len(lines[-1]) + 1 + len(word) > MAX_LINE and lines[-1] not in (f"{name}:", ""):
             lines.append("")  # the fold: CRLF before the space that precedes the word
         lines[-1] += f" {word}"
     if max(map(len, lines)) > MAX_LINE:  # a word too long for a line: encoded words can be split anywhere
-        return f"{name}: {_encoded(value, name)}"
+        return f"{name}: {_encoded(value, len(name) + 2)}"
     return "\r\n".join(lines)

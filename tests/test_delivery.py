@@ -7,6 +7,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from email import policy
+from email.header import decode_header, make_header
 from email.parser import BytesParser
 
 import pytest
@@ -100,6 +101,26 @@ def test_eml_subject_folds_and_reads_back_as_typed(project, subject) -> None:
     head = eml.split(b"\r\n\r\n", 1)[0]
     assert all(len(line) <= 78 for line in head.split(b"\r\n"))
     assert "=?" not in subject or b"=?utf-8?q?an_encoded_word?=" not in head  # never written raw
+
+
+def _header_lines(eml: bytes) -> list[bytes]:
+    return eml.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+
+
+@pytest.mark.parametrize("name", ["Institut du Moyen-Orient — Études", "中东研究所" * 8, "Émile 🙂 " * 9])
+def test_eml_sender_name_beyond_ascii_is_encoded_and_folded(project, name) -> None:
+    config = yaml.safe_load((project.root / "newsletter.yaml").read_text(encoding="utf-8"))
+    config["sender"]["name"] = name
+    (project.root / "newsletter.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    eml = newsletter.render_issue(project.issue("d", yaml.safe_dump(ISSUE))).eml
+    message, _ = _parts(eml)
+    assert message["From"].addresses[0].addr_spec == "newsletter@mei.edu" and message.defects == []
+    # Read as RFC 2047 says: the space between two encoded words is not text. (The email package's address
+    # parser keeps it, for its own encoding of such a name as much as for ours.)
+    raw = eml.decode("ascii").split("\r\nFrom: ", 1)[1].split("\r\nDate:", 1)[0]
+    raw = raw.replace("\r\n", "").rsplit(" <", 1)[0]  # unfolded, without the address
+    assert str(make_header(decode_header(raw))) == name.strip()
+    assert all(len(line) <= 78 for line in _header_lines(eml))
 
 
 # --- send ----------------------------------------------------------------------------------------------

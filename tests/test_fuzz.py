@@ -202,3 +202,18 @@ def test_check_takes_any_file(data: bytes, text: str | None) -> None:
         assert all(str(problem).startswith(str(html)) for problem in exc.problems)
     else:
         assert all(finding.severity in ("error", "warning") for finding in findings)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=300))
+def test_encoded_words_read_back_whole_characters_and_short_lines(value) -> None:
+    from email.header import decode_header
+
+    from newsletter.mime import _encoded
+
+    encoded = _encoded(value, len("Subject: "))
+    lines = ("Subject: " + encoded).split("\r\n")
+    assert all(len(line) <= 78 for line in lines)
+    words = decode_header(encoded)
+    assert all(charset == "utf-8" for _, charset in words)
+    assert "".join(raw.decode("utf-8") for raw, _ in words) == value  # each word decodes alone: whole characters
