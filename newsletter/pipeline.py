@@ -217,7 +217,9 @@ def build(
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
                              initargs=(config_path,)) as pool:
         results = []
-        for result in pool.map(_build_one_task, tasks, chunksize=max(1, len(tasks) // (jobs * 8))):
+        # Small chunks: with 32 issues a chunk, one worker could still be busy for half a second after the
+        # other had finished; four cost no more to send and keep both busy to the end.
+        for result in pool.map(_build_one_task, tasks, chunksize=4):
             results.append(result)
             if progress:
                 progress(result)
