@@ -24,10 +24,13 @@ def write_files(files: dict[Path, str] | dict[Path, bytes]) -> list[Path]:
     """Write every ``path: text`` (UTF-8, ``\\n`` line endings) or ``path: bytes``; all or none are replaced."""
     staged: list[tuple[Path, Path]] = []
     current = None
+    folders: set[Path] = set()
     try:
         for path, text in files.items():
             current = path
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in folders:  # an issue's files share one folder: ask once
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(path.parent)
             # Unique per process and call; O_EXCL refuses to reuse a name; 0o666 lets the umask decide.
             temporary = path.with_name(f".{path.name}.{os.getpid()}.{next(_temporary_names)}.tmp")
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
