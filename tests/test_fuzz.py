@@ -8,6 +8,7 @@ the dedicated long run.
 from __future__ import annotations
 
 import os
+from html import escape
 import re
 import shutil
 import tempfile
@@ -217,3 +218,19 @@ def test_encoded_words_read_back_whole_characters_and_short_lines(value) -> None
     words = decode_header(encoded)
     assert all(charset == "utf-8" for _, charset in words)
     assert "".join(raw.decode("utf-8") for raw, _ in words) == value  # each word decodes alone: whole characters
+
+
+@settings(max_examples=EXAMPLES * 5, deadline=None)
+@given(st.text(st.characters(blacklist_characters="\x00\n\r!&*<[]\\_`", blacklist_categories=("Cs",)), max_size=200)
+       | st.text(alphabet=st.sampled_from(list("ab :/.-#~>=+$%{}()'\"\t\u00a0é")), max_size=60))
+def test_plain_paragraphs_skip_the_parser_with_the_same_output(source) -> None:
+    """Text without Markdown syntax gives what markdown-it gives for it, in HTML, in text and in link checks."""
+    from newsletter import markup
+
+    assert markup.is_plain(source)
+    parsed = markup._inline_tokens(source)
+    html = "".join(escape(token.content, quote=False) for token in parsed if token.type == "text")
+    text = "".join(token.content for token in parsed if token.type == "text")
+    assert all(token.type == "text" for token in parsed)  # the parser finds nothing but text in it
+    assert markup.to_html(source) == html and markup.to_text(source) == text
+    assert markup.link_errors(source) == []
