@@ -155,18 +155,20 @@ def official_warm(mjml_file: Path, runs: int) -> list[float]:
     return json.loads(result.stdout)
 
 
-def cold(command: list[str], cwd: Path, runs: int) -> tuple[list[float], list[float]]:
-    """Wall milliseconds and peak resident megabytes of ``runs`` runs of ``command``."""
-    walls, peaks = [], []
+def cold(commands: dict[str, tuple[list[str], Path]], runs: int) -> dict[str, tuple[list[float], list[float]]]:
+    """Wall milliseconds and peak resident megabytes of ``runs`` runs of each ``name: (command, cwd)``, taken in
+    turns (a, b, c, a, b, c...) so that a slow minute of the machine falls on all of them alike."""
+    results: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in commands}
     for _ in range(runs):
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        walls.append((time.perf_counter() - started) * 1000)
-        peaks.append(usage.ru_maxrss / 1024)
-        if os.waitstatus_to_exitcode(status) != 0:  # a failed build would time as a fast one
-            raise SystemExit(f"{' '.join(command)} failed")
-    return walls, peaks
+        for name, (command, cwd) in commands.items():
+            started = time.perf_counter()
+            process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(process.pid, 0)
+            results[name][0].append((time.perf_counter() - started) * 1000)
+            results[name][1].append(usage.ru_maxrss / 1024)
+            if os.waitstatus_to_exitcode(status) != 0:  # a failed build would time as a fast one
+                raise SystemExit(f"{' '.join(command)} failed")
+    return results
 
 
 def make_archive(root: Path, count: int) -> None:
@@ -225,13 +227,11 @@ def main() -> None:
         print(f"   {'official mjml (JS API, warm)':51} {spread(official)}   (same MJML, its inlining included)")
         print(f"   floor: Jinja render + MRML compile = {floor:.2f} ms")
 
-        print(f"\n3. Cold command, one issue, median of {args.cold_runs} runs")
-        results = {}
-        for inliner, root in roots.items():
-            results[inliner] = cold([*NEWSLETTER, "build", "issues/mei-four-briefs.yaml", "--out", "cold"], root,
-                                    args.cold_runs)
-        results["mjml CLI"] = cold(["node", str(mjml_cli), str(mjml_file), "-o", str(base / "official.html")],
-                                   base, args.cold_runs)
+        print(f"\n3. Cold command, one issue, median of {args.cold_runs} runs, the three taken in turns")
+        commands = {inliner: ([*NEWSLETTER, "build", "issues/mei-four-briefs.yaml", "--out", "cold"], root)
+                    for inliner, root in roots.items()}
+        commands["mjml CLI"] = (["node", str(mjml_cli), str(mjml_file), "-o", str(base / "official.html")], base)
+        results = cold(commands, args.cold_runs)
         official_cold = statistics.median(results["mjml CLI"][0])
         for name, (walls, peaks) in results.items():
             label = f"newsletter build ({name})" if name != "mjml CLI" else "mjml CLI (npm)"
@@ -243,23 +243,23 @@ def main() -> None:
         for inliner, root in roots.items():
             make_archive(root, args.batch)
             count = args.batch + 1
-            line = []
-            times = {}
-            for jobs in sorted({1, cpus}):
-                samples = []
-                for run in range(args.batch_runs):
+            samples: dict[int, list[float]] = {jobs: [] for jobs in sorted({1, cpus})}
+            for run in range(args.batch_runs):
+                for jobs in samples:  # in turns, as for the cold command
                     out = root / f"batch-{jobs}-{run}"
                     started = time.perf_counter()
                     result = subprocess.run([*NEWSLETTER, "build", "issues", "--out", out.name, "--jobs", str(jobs)],
                                             cwd=root, capture_output=True, check=False)
-                    samples.append(time.perf_counter() - started)
+                    samples[jobs].append(time.perf_counter() - started)
                     built = len(list(out.glob("*.web.html")))
                     if result.returncode != 0 or built != count:  # a failed build would time as a fast one
                         raise SystemExit(f"batch build failed ({built} of {count} built):\n{result.stderr.decode()[-2000:]}")
                     # Each run writes a new folder, all removed with the temp dir at the end: the kernel's
                     # work of deleting one run's 2,600 files (journal, discards) cannot overlap the next run.
-                times[jobs] = statistics.median(samples)
-                spread_note = f" [{min(samples):.2f}-{max(samples):.2f}]" if len(samples) > 1 else ""
+            times = {jobs: statistics.median(runs) for jobs, runs in samples.items()}
+            line = []
+            for jobs, runs in samples.items():
+                spread_note = f" [{min(runs):.2f}-{max(runs):.2f}]" if len(runs) > 1 else ""
                 line.append(f"{jobs} job{'s' if jobs > 1 else ''}: {times[jobs]:5.2f} s{spread_note} "
                             f"({count / times[jobs]:4.0f} issues/s)")
             speedup = f", speed-up {times[1] / times[cpus]:.2f}x" if cpus > 1 else ""
