@@ -8,6 +8,7 @@ issues of the current build are taken from memory, so ``--check`` sees what a bu
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -37,10 +38,27 @@ def entry_from_html(slug: str, html: str) -> Entry:
     from lxml import etree
 
     root = etree.fromstring(html.encode("utf-8"), etree.HTMLParser())
+    if root is None:
+        raise ValueError("not an HTML document")
     title = root.find(".//title")
     metas = {meta.get("name"): meta.get("content") or "" for meta in root.iter("meta") if meta.get("name")}
     subject = " ".join("".join(title.itertext()).split()) if title is not None else slug
     return Entry(metas.get("newsletter:date", ""), slug, subject, metas.get("description", ""))
+
+
+_HEAD_END = re.compile(rb"</head\s*>", re.I)
+
+
+def _head(path: Path, chunk: int = 16384) -> str:
+    """The start of the file at ``path`` up to its ``</head>``: all an entry needs, a fifth of a web edition."""
+    with path.open("rb") as stream:
+        data = b""
+        while block := stream.read(chunk):
+            data += block
+            end = _HEAD_END.search(data, max(0, len(data) - len(block) - 16))
+            if end:
+                return data[: end.end()].decode("utf-8")
+    return data.decode("utf-8")
 
 
 def entries(out_dir: Path, current: list[Entry]) -> list[Entry]:
@@ -50,7 +68,9 @@ def entries(out_dir: Path, current: list[Entry]) -> list[Entry]:
         slug = path.name[: -len(WEB_SUFFIX)]
         if slug not in found:
             try:
-                found[slug] = entry_from_html(slug, path.read_text(encoding="utf-8"))
+                # Only the head is read: a build of one issue into a ten-year archive read and parsed 520
+                # whole web editions (0.4 s) to list them.
+                found[slug] = entry_from_html(slug, _head(path))
             except (OSError, UnicodeDecodeError, ValueError):
                 continue  # not one of ours: left out of the index rather than failing the build
     return sorted(found.values(), key=lambda e: (e.date, e.slug), reverse=True)

@@ -261,6 +261,25 @@ def test_index_and_feed_list_every_issue_newest_first(project, cli) -> None:
     assert feed.find(f"{atom}updated").text == "2025-01-01T00:00:00+00:00"
 
 
+def test_index_lists_what_the_heads_say_and_skips_files_not_ours(project, cli) -> None:
+    from newsletter import archive
+
+    issue = dict(ISSUE, subject="Ünïcode & <angles> — " + "long " * 40, preheader="Said & done: “quoted”.")
+    project.issue("kept", yaml.safe_dump(issue))
+    assert cli("build", "issues")[0] == 0
+    web = (project.out / "kept.web.html").read_text(encoding="utf-8")
+    assert archive.entries(project.out, []) == [archive.entry_from_html("kept", web)]  # the head says it all
+    assert archive.entries(project.out, [])[0].subject == " ".join(issue["subject"].split())
+    (project.out / "empty.web.html").write_bytes(b"")
+    (project.out / "binary.web.html").write_bytes(bytes(range(256)) * 100)
+    (project.out / "headless.web.html").write_text("<p>no head at all</p>", encoding="utf-8")
+    project.issue("other", yaml.safe_dump(dict(ISSUE, subject="Other")))
+    assert cli("build", "issues/other.yaml")[0] == 0
+    index = (project.out / "index.html").read_text(encoding="utf-8")
+    assert 'href="kept.web.html"' in index and 'href="other.web.html"' in index
+    assert "empty.web.html" not in index and "binary.web.html" not in index
+
+
 def test_archive_is_checked_too(project, cli) -> None:
     project.issue("d", yaml.safe_dump(ISSUE))
     assert cli("build", "issues/d.yaml")[0] == 0
