@@ -11,22 +11,28 @@ from __future__ import annotations
 import binascii
 import datetime
 import hashlib
+import re
 from email.utils import format_datetime, formataddr, make_msgid
 
 from .links import Links
-from .models import Config, Issue
+from .models import EMAIL_ADDRESS, Config, Issue
 
 MAX_LINE = 78  # RFC 5322's recommended length; headers fold at spaces to stay within it
 # RFC 2047 Q encoding: these bytes stand for themselves in an encoded word, a space is "_", others =XX.
 _Q_LITERAL = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/")
 _WORD_FRAME = len("=?utf-8?q??=")
+_NOT_IN_MESSAGE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Links, *, fresh: bool = False,
                   to: str | None = None) -> bytes:
     """The message, CRLF line ends; ``fresh`` gives it the current date and a new Message-ID, as a send needs."""
     assert config.sender is not None, "the caller checks that the config names a sender"
+    if to is not None and not EMAIL_ADDRESS.fullmatch(to):
+        raise ValueError(f"not an email address: {to!r}")  # nor, then, a way to add headers
     sender = config.sender
+    # The file's name, reduced to what a Message-ID may hold: a name can hold spaces and even line breaks.
+    id_name = _NOT_IN_MESSAGE_ID.sub("-", links.slug).strip("-.") or "issue"
     digest = hashlib.sha256(f"{issue.subject}\0{text}\0{html}".encode()).hexdigest()
     domain = sender.address.rsplit("@", 1)[1]
     boundary = f"=_newsletter_{digest[:24]}"  # the email package's default boundary is random
@@ -36,7 +42,10 @@ def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Lin
     name = sender.name or config.name
     headers = [_text_header("Subject", issue.subject)]
     if name.isascii() and "=?" not in name:
-        headers.append(f"From: {formataddr((name, sender.address))}")
+        sender_line = f"From: {formataddr((name, sender.address))}"
+        if len(sender_line) > MAX_LINE:  # fold before the address
+            sender_line = sender_line.replace(f" <{sender.address}>", f"\r\n <{sender.address}>")
+        headers.append(sender_line)
     else:
         words = _encoded(name, len("From: "))
         last_line = words.rsplit("\r\n", 1)[-1]
@@ -46,12 +55,12 @@ def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Lin
         headers.append(f"To: {to}")
     if fresh:
         headers.append(f"Date: {format_datetime(datetime.datetime.now(datetime.timezone.utc))}")
-        headers.append(f"Message-ID: {make_msgid(idstring=links.slug, domain=domain)}")
+        headers.append(f"Message-ID: {make_msgid(idstring=id_name, domain=domain)}")
     else:
         day = issue.date or datetime.date(1970, 1, 1)
         moment = datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
         headers.append(f"Date: {format_datetime(moment)}")
-        headers.append(f"Message-ID: <{links.slug}.{digest[:16]}@{domain}>")
+        headers.append(f"Message-ID: <{id_name}.{digest[:16]}@{domain}>")
     headers.append("MIME-Version: 1.0")
     if links.platform.name == "none" and config.unsubscribe_url:
         # Platforms add their own List-Unsubscribe per recipient; only our own page can be named here.

@@ -107,6 +107,35 @@ def _header_lines(eml: bytes) -> list[bytes]:
     return eml.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
 
 
+def test_eml_long_ascii_sender_name_is_quoted_and_folded(project) -> None:
+    name = "The Middle East Institute's Newsletter Desk, Washington, D.C. (weekly briefs)"
+    config = yaml.safe_load((project.root / "newsletter.yaml").read_text(encoding="utf-8"))
+    config["sender"]["name"] = name
+    (project.root / "newsletter.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    eml = newsletter.render_issue(project.issue("d", yaml.safe_dump(ISSUE))).eml
+    message, _ = _parts(eml)
+    assert message["From"].addresses[0].display_name == name and message.defects == []
+    assert message["From"].addresses[0].addr_spec == "newsletter@mei.edu"
+    assert all(len(line) <= 998 for line in _header_lines(eml))
+    assert any(line.startswith(b" <newsletter@mei.edu>") for line in _header_lines(eml))
+
+
+def test_eml_message_id_holds_only_safe_characters_of_the_file_name(project) -> None:
+    eml = newsletter.render_issue(project.issue("Week 3\r\nBcc: victim@example.org", yaml.safe_dump(ISSUE))).eml
+    message, _ = _parts(eml)
+    assert "Bcc" not in message and message.defects == []
+    assert message["Message-ID"].startswith("<Week-3-Bcc-victim-example.org.") and message["Message-ID"].endswith("@mei.edu>")
+
+
+def test_eml_refuses_a_recipient_that_is_not_an_address(project) -> None:
+    from newsletter import config, mime
+
+    email = newsletter.render_issue(project.issue("d", yaml.safe_dump(ISSUE)))
+    settings = config.load_project(project.root / "newsletter.yaml").config
+    with pytest.raises(ValueError, match="not an email address"):
+        mime.message_bytes(email.issue, settings, email.text, email.html, email.links, to="a@b.org\r\nBcc: c@d.org")
+
+
 @pytest.mark.parametrize("name", ["Institut du Moyen-Orient — Études", "中东研究所" * 8, "Émile 🙂 " * 9])
 def test_eml_sender_name_beyond_ascii_is_encoded_and_folded(project, name) -> None:
     config = yaml.safe_load((project.root / "newsletter.yaml").read_text(encoding="utf-8"))
