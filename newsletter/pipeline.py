@@ -141,10 +141,13 @@ class _Projects:
     def __init__(self, config_path: Path | str | None):
         self.config_path = Path(config_path) if config_path else None
         self.loaded: dict[Path, config.Project | NewsletterError] = {}
+        self.resolved: dict[Path, Path] = {}  # each config path as found: the file it is
 
     def for_issue(self, source: Path) -> config.Project:
         found = self.config_path or config.find_config(source)
-        key = found.resolve()
+        key = self.resolved.get(found)
+        if key is None:
+            key = self.resolved[found] = found.resolve()
         if key not in self.loaded:
             try:
                 self.loaded[key] = config.load_project(found)
@@ -248,8 +251,12 @@ _worker_projects: _Projects | None = None  # in a worker process: the configs it
 
 
 def _start_worker(config_path: Path | str | None) -> None:
+    from . import render
+
     global _worker_projects
     _worker_projects = _Projects(config_path)
+    render.reload_templates = False  # the templates of one build stay as they were when it started
+    render.environment.cache_clear()
 
 
 def _build_one_task(task: tuple[Path, Path, bool, Path | None, str | None]) -> IssueResult:
