@@ -88,8 +88,9 @@ def check_files(html: Path, text: Path | None) -> list[Finding]:
 
 def check_email(html: str, text: str | None, html_name: str = "email.html") -> list[Finding]:
     """Every finding about one email, located in ``html_name``; ``text`` is None without a plain-text part."""
+    data = html.encode("utf-8")  # once: encoding the example took a tenth of the checks' time
     # Plain lxml.etree elements: lxml.html looks up a Python class for every element it hands out.
-    tree = etree.fromstring(html.encode("utf-8"), _PARSER) if html.strip() else None
+    tree = etree.fromstring(data, _PARSER) if html.strip() else None
     if tree is None:
         raise InputError([Problem(html_name, 1, 1, "", "empty: not an HTML document")])
     findings: list[Finding] = []
@@ -97,7 +98,7 @@ def check_email(html: str, text: str | None, html_name: str = "email.html") -> l
     def add(rule: str, severity: str, message: str, line: int | None = 1) -> None:
         findings.append(Finding(html_name, line or 1, rule, severity, message))
 
-    size = len(html.encode("utf-8"))
+    size = len(data)
     if size > GMAIL_CLIP_BYTES:
         add("gmail-clip", "error", f"HTML is {size:,} bytes: Gmail clips a message over {GMAIL_CLIP_BYTES:,}")
     elif size > GMAIL_WARN_BYTES:

@@ -33,7 +33,9 @@ def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Lin
     sender = config.sender
     # The file's name, reduced to what a Message-ID may hold: a name can hold spaces and even line breaks.
     id_name = _NOT_IN_MESSAGE_ID.sub("-", links.slug).strip("-.") or "issue"
-    digest = hashlib.sha256(f"{issue.subject}\0{text}\0{html}".encode()).hexdigest()
+    # Each part encoded to UTF-8 once, for the digest and the part alike (the HTML is 50 KB).
+    text_bytes, html_bytes = text.encode("utf-8"), html.encode("utf-8")
+    digest = hashlib.sha256(b"\0".join((issue.subject.encode("utf-8"), text_bytes, html_bytes))).hexdigest()
     domain = sender.address.rsplit("@", 1)[1]
     boundary = f"=_newsletter_{digest[:24]}"  # the email package's default boundary is random
     # Written by hand: the email package's header objects took 1 ms of the 2 ms a message cost. Every value
@@ -69,13 +71,14 @@ def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Lin
             headers.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
     headers.append(f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"')
     # The body is put together here too: the email package's generator took 6 ms on the example, this 1 ms.
-    parts = [f"--{boundary}\r\n{_text_part(text, 'plain')}", f"--{boundary}\r\n{_text_part(html, 'html')}"]
+    parts = [f"--{boundary}\r\n{_text_part(text_bytes, 'plain')}",
+             f"--{boundary}\r\n{_text_part(html_bytes, 'html')}"]
     return ("\r\n".join(headers) + "\r\n\r\n" + "".join(parts) + f"--{boundary}--\r\n").encode("ascii")
 
 
-def _text_part(content: str, subtype: str) -> str:
+def _text_part(content: bytes, subtype: str) -> str:
     """A UTF-8 quoted-printable part with its headers; binascii encodes in C, lines of at most 76."""
-    encoded = binascii.b2a_qp(content.encode("utf-8"), istext=True).decode("ascii").replace("\n", "\r\n")
+    encoded = binascii.b2a_qp(content, istext=True).decode("ascii").replace("\n", "\r\n")
     return (f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
             f"{encoded}\r\n")
 
