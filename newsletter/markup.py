@@ -7,7 +7,6 @@ and every text token is escaped here) and only http, https and mailto links exis
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import lru_cache
 from html import escape
@@ -22,12 +21,14 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 # The characters that start CommonMark's inline syntax (emphasis, code, links, images, autolinks, entities,
 # escapes, line breaks) and NUL, which the parser replaces. A paragraph without any is text as typed, and
 # markdown-it (40 ms to import) is not needed for it: a property test holds both ways to the same output.
-_SYNTAX = re.compile(r"[\x00\n\r!&*<\[\]\\_`]")
+_SYNTAX_CHARACTERS = "\x00\n\r!&*<[]\\_`"
 
 
 def is_plain(source: str) -> bool:
     """Whether ``source`` holds no Markdown syntax at all."""
-    return _SYNTAX.search(source) is None
+    # One substring search a character: each runs in C over the text, where a regular expression's character
+    # class cost 5 % of a whole build's instructions (callgrind).
+    return not any(character in source for character in _SYNTAX_CHARACTERS)
 
 
 @lru_cache(maxsize=1)
