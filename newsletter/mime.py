@@ -70,17 +70,22 @@ def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Lin
         if config.unsubscribe_url.startswith("https://"):
             headers.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
     headers.append(f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"')
-    # The body is put together here too: the email package's generator took 6 ms on the example, this 1 ms.
-    parts = [f"--{boundary}\r\n{_text_part(text_bytes, 'plain')}",
-             f"--{boundary}\r\n{_text_part(html_bytes, 'html')}"]
-    return ("\r\n".join(headers) + "\r\n\r\n" + "".join(parts) + f"--{boundary}--\r\n").encode("ascii")
+    # The body is put together here too (the email package's generator took 6 ms on the example, this 1 ms),
+    # as bytes: the parts are ASCII, and decoding and encoding them again cost 0.5 M instructions.
+    delimiter = f"--{boundary}\r\n".encode("ascii")
+    return b"".join((
+        "\r\n".join(headers).encode("ascii"), b"\r\n\r\n",
+        delimiter, _text_part(text_bytes, "plain"),
+        delimiter, _text_part(html_bytes, "html"),
+        f"--{boundary}--\r\n".encode("ascii"),
+    ))
 
 
-def _text_part(content: bytes, subtype: str) -> str:
+def _text_part(content: bytes, subtype: str) -> bytes:
     """A UTF-8 quoted-printable part with its headers; binascii encodes in C, lines of at most 76."""
-    encoded = binascii.b2a_qp(content, istext=True).decode("ascii").replace("\n", "\r\n")
+    encoded = binascii.b2a_qp(content, istext=True).replace(b"\n", b"\r\n")
     return (f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
-            f"{encoded}\r\n")
+            .encode("ascii") + encoded + b"\r\n")
 
 
 def _encoded(value: str, start: int) -> str:
