@@ -8,10 +8,10 @@ the dedicated long run.
 from __future__ import annotations
 
 import os
-from html import escape
 import re
 import shutil
 import tempfile
+from html import escape
 from pathlib import Path
 
 import lxml.html
