@@ -43,16 +43,13 @@ def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Lin
     # plain ASCII goes out as encoded words, never raw.
     name = sender.name or config.name
     headers = [_text_header("Subject", issue.subject)]
-    if name.isascii() and "=?" not in name:
-        sender_line = f"From: {formataddr((name, sender.address))}"
-        if len(sender_line) > MAX_LINE:  # fold before the address
-            sender_line = sender_line.replace(f" <{sender.address}>", f"\r\n <{sender.address}>")
-        headers.append(sender_line)
-    else:
-        words = _encoded(name, len("From: "))
-        last_line = words.rsplit("\r\n", 1)[-1]
-        fold = "\r\n" if len(last_line) + len(sender.address) + 3 > MAX_LINE else ""
-        headers.append(f"From: {words}{fold} <{sender.address}>")
+    if _needs_encoding(name):
+        display = _encoded(name, len("From: "))
+    else:  # formataddr quotes the name where RFC 5322 asks for it
+        display = formataddr((name, sender.address)).rsplit(" <", 1)[0]
+    last_line = f"From: {display}".rsplit("\r\n", 1)[-1]
+    fold = "\r\n" if len(last_line) + len(f" <{sender.address}>") > MAX_LINE else ""  # before the address
+    headers.append(f"From: {display}{fold} <{sender.address}>")
     if to:
         headers.append(f"To: {to}")
     if fresh:
@@ -106,11 +103,16 @@ def _encoded(value: str, start: int) -> str:
     return "\r\n ".join(f"=?utf-8?q?{word}?=" for word in words)
 
 
+def _needs_encoding(value: str) -> bool:
+    """Whether header text must go out as encoded words: anything beyond ASCII, and ASCII holding "=?",
+    which a reader would decode as an encoded word (one typed by an author could carry a line break:
+    "=?utf-8?q?=0D=0ABcc:_x@example.org?=")."""
+    return not value.isascii() or "=?" in value
+
+
 def _text_header(name: str, value: str) -> str:
     """``name: value``, folded at spaces; as encoded words (RFC 2047) unless plain ASCII."""
-    # An ASCII value holding "=?" is encoded too: a reader would decode it as an encoded word, and one typed
-    # by an author could carry a line break ("=?utf-8?q?=0D=0ABcc:_x@example.org?=").
-    if not value.isascii() or "=?" in value:
+    if _needs_encoding(value):
         return f"{name}: {_encoded(value, len(name) + 2)}"
     lines = [f"{name}:"]
     for word in value.split(" "):
