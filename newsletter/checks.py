@@ -269,6 +269,7 @@ def contrast_ratio(foreground: tuple[int, int, int], background: tuple[int, int,
     return (light + 0.05) / (dark + 0.05)
 
 
+# A first sieve, in C: XPath's normalize-space() knows only ASCII white space, so _own_text() still decides.
 _TEXT_HOLDERS = etree.XPath("//body/descendant-or-self::*[text()[normalize-space()]]")
 _State = tuple[tuple[int, int, int], tuple[int, int, int], float, bool]  # colour, background, px, bold
 
