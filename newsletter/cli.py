@@ -110,14 +110,14 @@ def check_command(paths: tuple[Path, ...], output_format: str, strict: bool) -> 
     if not emails:
         _fail("no emails (*.html) found in " + ", ".join(map(str, paths)))
     findings = [finding for html, text in emails for finding in checks.check_files(html, text)]
+    counts = _counts(findings)
     if output_format == "json":
-        summary = {"emails": len(emails), **_counts(findings)}
+        summary = {"emails": len(emails), **counts}
         click.echo(json.dumps({"findings": [f.as_dict() for f in findings], "summary": summary}, indent=2))
     else:
         for finding in findings:
             click.echo(str(finding))
         click.echo(f"{_summary(findings)} in {_count(len(emails), 'email')}", err=True)
-    counts = _counts(findings)
     sys.exit(1 if counts["errors"] or (strict and counts["warnings"]) else 0)
 
 
