@@ -1,5 +1,8 @@
 """Stage 4: compile MJML to HTML with mjml-python (MRML, the Rust port of MJML).
 
+MRML ignores ``<mj-style inline="inline">`` (it writes the CSS as one more ``<style>`` block), so each such
+block is marked here for the inline stage, which inlines the marked blocks as MJML would have.
+
 MRML reports errors as a bare ValueError, sometimes with a ``start:end`` byte offset and sometimes with no
 position at all. We turn the offset into a line and column of the rendered MJML; without one, we look for
 the first ``mj-`` tag left unclosed or closed out of order. The message quotes that line of the MJML.
@@ -15,10 +18,14 @@ from mjml import mjml2html
 from .errors import TemplateError
 
 _OFFSET = re.compile(r"\s*at position (\d+):(\d+)")
+INLINE_MARKER = "/* newsletter:inline */"
+_INLINE_STYLE = re.compile(r"""<mj-style\b[^>]*\binline\s*=\s*["']inline["'][^>]*>""", re.I)
 
 
 def compile_mjml(source: str, name: str = "email.mjml") -> str:
     """The HTML of MJML ``source``; ``name`` is how errors refer to the source."""
+    if "<mj-style" in source:
+        source = _INLINE_STYLE.sub(lambda match: match.group(0) + INLINE_MARKER, source)
     try:
         # fonts={}: no web-font <link>/@import; the theme names fonts every mail client has.
         return mjml2html(source, disable_comments=True, fonts={})

@@ -1,8 +1,10 @@
-"""Stage 5: inline the CSS of the compiled email into style attributes.
+"""Stage 5: inline the CSS of the compiled email's ``<mj-style inline="inline">`` blocks into style attributes.
 
-premailer is the default inliner; css-inline (Rust, ``inliner: css-inline`` in the config) gives the same
-rendering about ten times faster. Either way, every setting here is deliberate (see FIELD-NOTES):
-- only our own ``<style>`` block, marked ``/* newsletter:inline */``, is inlined and then removed; MRML's
+The built-in templates write their styles into the elements themselves, so a build of them has nothing to
+inline and keeps MRML's HTML untouched, without importing an inliner. For a template of the user's with
+such a block, premailer is the default inliner; css-inline (Rust, ``inliner: css-inline`` in the config)
+gives the same rendering about ten times faster. Either way, every setting here is deliberate (FIELD-NOTES):
+- only the blocks that :mod:`compile` marked ``/* newsletter:inline */`` are inlined and then removed; MRML's
   blocks (resets and the responsive ``@media`` rules, ``!important`` included) are marked to be ignored and
   kept as they are, which also makes premailer about three times faster;
 - attributes that MRML set (width, height, align...) are not overwritten, nothing is fetched from the
@@ -20,9 +22,9 @@ import re
 import secrets
 from collections.abc import Callable
 
+from .compile import INLINE_MARKER
 from .errors import TemplateError
 
-INLINE_MARKER = "/* newsletter:inline */"
 INLINERS = ("premailer", "css-inline")
 _STYLE_OPEN = re.compile(r"<style\b([^>]*)>(?=(.*?)</style>)", re.S | re.I)
 _OUR_STYLE = re.compile(r"<style\b[^>]*>\s*" + re.escape(INLINE_MARKER) + r".*?</style>\s*", re.S | re.I)
@@ -55,7 +57,7 @@ def _protect_urls(html: str) -> tuple[str, Callable[[str], str]]:
 
 
 def _mark_kept_styles(html: str, attribute: str) -> str:
-    """Every ``<style>`` but ours gets ``attribute``, which tells the inliner to leave it alone."""
+    """Every ``<style>`` but the marked ones gets ``attribute``, which tells the inliner to leave it alone."""
 
     def mark(match: re.Match[str]) -> str:
         if INLINE_MARKER in match.group(2):
@@ -91,15 +93,17 @@ def _css_inline(html: str) -> str:
         raise TemplateError("the css-inline inliner is not installed: pip install 'newsletter[fast]'") from None
     inliner = css_inline.CSSInliner(keep_style_tags=True, keep_link_tags=True, load_remote_stylesheets=False)
     result = inliner.inline(_mark_kept_styles(html, 'data-css-inline="ignore"'))
-    # Kept so the ignored blocks survive; ours has been inlined and goes, as with premailer.
-    return _OUR_STYLE.sub("", result.replace(' data-css-inline="ignore"', ""), count=1)
+    # Kept so the ignored blocks survive; the marked ones have been inlined and go, as with premailer.
+    return _OUR_STYLE.sub("", result.replace(' data-css-inline="ignore"', ""))
 
 
 _BACKENDS: dict[str, Callable[[str], str]] = {"premailer": _premailer, "css-inline": _css_inline}
 
 
 def inline_css(html: str, inliner: str = "premailer") -> str:
-    """``html`` with our CSS inlined by ``inliner`` and everything else as MRML wrote it."""
+    """``html`` with its marked CSS inlined by ``inliner`` and everything else as MRML wrote it."""
+    if INLINE_MARKER not in html:
+        return html  # nothing to inline: an inliner would only parse and re-serialize the document
     doctype = _DOCTYPE.match(html)
     protected, restore_urls = _protect_urls(html)
     try:

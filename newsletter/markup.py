@@ -83,10 +83,12 @@ def _same(url: str) -> str:
     return url
 
 
-def to_html(source: str, link: Callable[[str], str] = _same) -> str:
-    """Escaped HTML for inline Markdown ``source``; ``link`` may rewrite each link's URL (UTM tags)."""
+def to_html(source: str, link: Callable[[str], str] = _same, link_style: str = "") -> str:
+    """Escaped HTML for inline Markdown ``source``; ``link`` may rewrite each link's URL (UTM tags), and each
+    link gets ``link_style`` as its style attribute (email clients give a link their own colour otherwise)."""
     if is_plain(source):
         return escape(source, quote=False)
+    style = f' style="{escape(str(link_style))}"' if link_style else ""
     out = []
     for token in _inline_tokens(source):
         kind = token.type
@@ -103,7 +105,7 @@ def to_html(source: str, link: Callable[[str], str] = _same) -> str:
         elif kind in ("em_close", "strong_close"):
             out.append(f"</{token.tag}>")
         elif kind == "link_open":
-            out.append(f'<a href="{escape(link(str(token.attrs["href"])))}">')
+            out.append(f'<a href="{escape(link(str(token.attrs["href"])))}"{style}>')
         elif kind == "link_close":
             out.append("</a>")
         # Anything else (raw HTML is off, images are disabled) carries no text of its own.

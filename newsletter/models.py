@@ -306,7 +306,9 @@ class Config(Model):
     )
     utm: Utm | None = Field(None, description="UTM parameters for outbound links.")
     inliner: Literal["premailer", "css-inline"] = Field(
-        "premailer", description="What inlines the CSS: premailer, or css-inline (same rendering, ~10x faster)."
+        "premailer",
+        description="What inlines the CSS of your templates' `<mj-style inline=\"inline\">` blocks (the built-in "
+                    "templates have none): premailer, or css-inline (same rendering, ~5x faster).",
     )
     templates: str | None = Field(
         None, description="A folder of templates that override the built-in ones, relative to this file."

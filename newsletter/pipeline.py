@@ -6,7 +6,9 @@
 4. ``render``   Jinja templates -> MJML, for the email and for its web edition; ``text``: the plain text,
                 from the model. ``links`` gives both the platform's footer links and the UTM tagging
 5. ``compile``  MJML -> HTML (mjml-python)
-6. ``inline``   CSS inlined into the email's HTML (premailer, or css-inline); the web edition keeps <style>
+6. ``inline``   the CSS of <mj-style inline="inline"> inlined into the email's HTML (premailer, or
+                css-inline); the built-in templates style their elements and have none; the web edition
+                keeps <style>
 7. ``mime``     the text and the HTML as one MIME message (.eml)
 8. ``write``    the files written atomically, or compared with those on disk (``check``); then
    ``archive``  the folder's index.html and feed.xml
@@ -128,8 +130,8 @@ def render_issue(path: Path | str, project: config.Project | None = None, config
         return Email(path.stem, issue, mjml, html, plain, None, None, links)
     web_links = links_for(project.config, path.stem, date, platform, web=True)
     web_mjml = render.render_mjml(issue, project.config, project.templates_dir, web_links)
-    # Not inlined: a browser applies the <style> blocks as the inliner would (a test compares the two in
-    # Chromium), and inlining was a third of the web edition's cost.
+    # Not inlined: a browser applies a user's <style> blocks as the inliner would (a test compares the two
+    # in Chromium), and inlining was a third of the web edition's cost.
     web_html = compile.compile_mjml(web_mjml, f"{path.stem}.web.mjml")
     eml = mime.message_bytes(issue, project.config, plain, html, links) if project.config.sender else None
     return Email(path.stem, issue, mjml, html, plain, web_html, eml, links)

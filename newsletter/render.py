@@ -1,9 +1,9 @@
 """Stage 3: render the MJML source of an issue from the Jinja templates.
 
 Every value from an issue is escaped by Jinja's autoescape: HTML, MJML and Jinja syntax typed by an author
-prints as typed. Only two kinds of value are passed as markup: the HTML that :mod:`markup` made from inline
-Markdown (escaped token by token), and the theme's colours and fonts, which the models restrict to
-characters that are safe in CSS and attributes.
+prints as typed. Only two kinds of value are passed as markup: the HTML that the ``markdown`` filter makes
+from inline Markdown (:mod:`markup` escapes it token by token), and the theme's colours and fonts, which the
+models restrict to characters that are safe in CSS and attributes.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class BriefView:
     title: str
     authors: tuple
     key_points: tuple[str, ...]
-    paragraphs: tuple[Markup, ...]
+    paragraphs: tuple[str, ...]  # inline Markdown: the templates pass each through the ``markdown`` filter
     follows: tuple[Follow, ...]
 
 
@@ -60,7 +60,7 @@ def brief_views(issue: Issue, config: Config, links: Links) -> list[BriefView]:
                 title=brief.title,
                 authors=tuple(brief.authors),
                 key_points=tuple(brief.key_points),
-                paragraphs=tuple(Markup(markup.to_html(paragraph, links.tag)) for paragraph in brief.paragraphs),
+                paragraphs=tuple(brief.paragraphs),
                 follows=follows,
             )
         )
@@ -98,13 +98,19 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 reload_templates = True
 
 
+@jinja2.pass_context
+def _markdown(context: jinja2.runtime.Context, source: str, link_style: str = "") -> Markup:
+    """The ``markdown`` filter: inline Markdown as HTML, its links tagged for this edition and styled."""
+    return Markup(markup.to_html(source, context["links"].tag, link_style))
+
+
 @lru_cache(maxsize=8)
 def environment(user_templates: Path | None) -> jinja2.Environment:
     """Jinja with autoescape on and undefined names as errors; the user's templates win over ours."""
     builtin = jinja2.FileSystemLoader(builtin_templates())
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(user_templates)] if user_templates else []
     loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -114,6 +120,8 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
         auto_reload=reload_templates,
         bytecode_cache=_bytecode_cache(),
     )
+    env.filters["markdown"] = _markdown
+    return env
 
 
 def render_mjml(issue: Issue, config: Config, user_templates: Path | None = None, links: Links | None = None) -> str:
@@ -127,7 +135,8 @@ def render_mjml(issue: Issue, config: Config, user_templates: Path | None = None
         "theme": theme,
         "briefs": brief_views(issue, config, links),
         "date": format_date(issue.date, config.date_format) if issue.date else None,
-        "disclaimer": [Markup(markup.to_html(paragraph, links.tag)) for paragraph in paragraphs(config.disclaimer)],
+        "disclaimer": paragraphs(config.disclaimer),
+        "links": links,
         "website": links.tag(config.website) if config.website else None,
         "web": links.web,
         # Merge tags go in as markup: the platform must find them exactly as its documentation spells them.

@@ -12,8 +12,9 @@ from newsletter import checks
 
 GOLDEN_HTML = (REPO / "tests" / "golden" / "mei-four-briefs.html").read_text(encoding="utf-8")
 GOLDEN_TEXT = (REPO / "tests" / "golden" / "mei-four-briefs.txt").read_text(encoding="utf-8")
-UNSUBSCRIBE = '<p><a href="*|UNSUB|*">Unsubscribe</a></p></div>\n</body>'
-CLEAN_HTML = GOLDEN_HTML.replace("</div>\n</body>", UNSUBSCRIBE)
+END = "</div></body>"  # the close of the email's last block, as MRML writes it
+assert GOLDEN_HTML.count(END) == 1
+CLEAN_HTML = GOLDEN_HTML.replace(END, '<p><a href="*|UNSUB|*">Unsubscribe</a></p>' + END)
 
 
 def rules(html: str = CLEAN_HTML, text: str | None = GOLDEN_TEXT) -> dict[str, list[checks.Finding]]:
@@ -93,7 +94,7 @@ def test_anchor_target() -> None:
 def test_unsubscribe() -> None:
     assert severities("unsubscribe", GOLDEN_HTML) == ["warning"]
     assert severities("unsubscribe") == []
-    url = GOLDEN_HTML.replace("</div>\n</body>", '<a href="https://e.com/u?id=1">Opt out</a></div></body>')
+    url = GOLDEN_HTML.replace(END, '<a href="https://e.com/u?id=1">Opt out</a>' + END)
     assert severities("unsubscribe", url.replace("Opt out", "Unsubscribe here")) == []
 
 
@@ -108,7 +109,8 @@ def test_preheader() -> None:
     short = CLEAN_HTML.replace("Four briefs from MEI scholars: Afghanistan, Iraq, Iran and northwestern Syria.",
                                "Four briefs")
     assert severities("preheader", short) == ["warning"]
-    missing = re.sub(r'<div style="display:none;[^>]*>.*?</div>\n', "", CLEAN_HTML, count=1)
+    missing = re.sub(r'<div style="display:none;[^>]*>.*?</div>', "", CLEAN_HTML, count=1)
+    assert missing != CLEAN_HTML
     assert severities("preheader", missing) == ["warning"]
     assert severities("preheader") == []
 
@@ -126,7 +128,8 @@ def test_text_parity() -> None:
 
 
 def test_contrast() -> None:
-    low = CLEAN_HTML.replace("color:#555", "color:#aaaaaa")
+    low = CLEAN_HTML.replace("color: #555555", "color: #aaaaaa")
+    assert low != CLEAN_HTML
     findings = rules(low)["contrast"]
     assert findings[0].severity == "error"
     assert "#aaaaaa on #ffffff has contrast 2.32:1, under 4.5:1" in findings[0].message

@@ -1,21 +1,24 @@
-"""premailer's traps (FIELD-NOTES): our output keeps what MJML wrote and only adds inline styles."""
+"""The inline stage: ``<mj-style inline="inline">`` CSS inlined as MJML would, past premailer's traps (FIELD-NOTES),
+and nothing done at all for the built-in templates, which carry their styles in the elements already."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
-from conftest import REPO
 from newsletter import compile, inline
 from newsletter.errors import TemplateError
 
-INLINE_RULE = "/* newsletter:inline */ .x p { color: #123456; }"
+INLINE_RULE = ".x p { color: #123456; }"
 
 MJML = """<mjml lang="en">
   <mj-head>
     <mj-attributes><mj-all font-family="Georgia, serif" /></mj-attributes>
-    <mj-style inline="inline">/* newsletter:inline */ .x p { color: #123456; }</mj-style>
+    <mj-style inline="inline">.x p { color: #123456; }</mj-style>
+    <mj-style>.y p { color: #654321; }</mj-style>
     <mj-style>@media only screen and (max-width: 479px) { .x p { font-size: 20px !important; } }</mj-style>
   </mj-head>
   <mj-body>
@@ -48,9 +51,33 @@ def test_doctype_is_kept(inlined: str) -> None:
     assert inlined.startswith("<!doctype html>")
 
 
-def test_our_css_is_inlined_and_its_block_removed(inlined: str) -> None:
+def test_inline_css_is_inlined_and_its_block_removed(compiled: str, inlined: str) -> None:
+    assert compiled.count(inline.INLINE_MARKER) == 1  # the compile stage marked the inline="inline" block
     assert re.search(r'<p style="color: ?#123456[^"]*">Hi', inlined)
-    assert "newsletter:inline" not in inlined
+    assert "newsletter:inline" not in inlined and INLINE_RULE not in inlined
+
+
+def test_css_not_marked_inline_stays_a_style_block(inlined: str) -> None:
+    assert ".y p { color: #654321; }" in inlined
+    assert "#654321" not in "".join(re.findall(r'style="[^"]*"', inlined))
+
+
+def test_nothing_to_inline_leaves_mrml_html_untouched(inliner: str) -> None:
+    html = compile.compile_mjml(MJML.replace(' inline="inline"', ""))
+    assert inline.INLINE_MARKER not in html
+    assert inline.inline_css(html, inliner) is html
+
+
+def test_builtin_templates_leave_nothing_to_inline_and_no_inliner_is_imported(project) -> None:
+    project.example()
+    code = ("import sys, newsletter; newsletter.build(['issues/mei-four-briefs.yaml'], out='dist'); "
+            "print(sorted(name for name in ('premailer', 'css_inline', 'cssutils') if name in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=project.root, capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
+    html = (project.out / "mei-four-briefs.html").read_text(encoding="utf-8")
+    assert html == compile.compile_mjml((project.out / "mei-four-briefs.mjml").read_text(encoding="utf-8"))
+    assert re.search(r'<p style="margin: 0 0 16px 0">Two years after', html)
 
 
 def test_media_queries_keep_important(compiled: str, inlined: str) -> None:
@@ -113,18 +140,30 @@ def test_unknown_css_fails_cleanly_or_passes(compiled: str, inliner: str) -> Non
         assert result.startswith("<!doctype html>")
 
 
+# A user's head template that adds CSS for the inliner to the built-in templates' own styles.
+USER_HEAD = """{% include "builtin/head.mjml.j2" %}
+    <mj-style inline="inline">
+      .nl-text p { color: #8a1c1c; letter-spacing: 0.4px; }
+      .nl-title h2 { text-decoration: underline; }
+      .nl-footer p { font-style: italic; }
+    </mj-style>
+"""
+
+
 def test_both_inliners_render_the_example_identically(browser, project) -> None:
-    """The same screenshots in Chromium, at 600 and 375 px, whichever inliner made the HTML."""
+    """The same screenshots in Chromium, at 600 and 375 px, whichever inliner inlined a user's CSS."""
     import newsletter
 
     path = project.example()
+    project.template("head.mjml.j2", USER_HEAD)
     config = project.root / "newsletter.yaml"
+    base_config = config.read_text(encoding="utf-8")
     shots = {}
     for inliner in inline.INLINERS:
-        config.write_text(
-            (REPO / "newsletter.yaml").read_text(encoding="utf-8") + f"inliner: {inliner}\n", encoding="utf-8")
+        config.write_text(base_config + f"inliner: {inliner}\n", encoding="utf-8")
         html = newsletter.render_issue(path).html
-        assert html.startswith("<!doctype html>")
+        assert html.startswith("<!doctype html>") and inline.INLINE_MARKER not in html
+        assert re.search(r'<p style="[^"]*color: ?#8a1c1c[^"]*">Two years after', html), inliner
         for width in (600, 375):
             page = browser.new_page(viewport={"width": width, "height": 800})
             page.route("**/*", lambda route: route.abort())
@@ -141,11 +180,12 @@ def test_web_edition_keeps_its_css_in_style_and_renders_as_if_inlined(browser, p
     import newsletter
 
     path = project.example()
+    project.template("head.mjml.j2", USER_HEAD)
     project.configure(logo={"src": "https://www.mei.edu/logo.png", "alt": "Middle East Institute"},
                       utm={"source": "mei", "medium": "email", "campaign": "{slug}"},
                       theme={"link_color": "#8a1c1c", "header_background_color": "#203040"})
     web = newsletter.render_issue(path).web_html
-    assert web is not None and inline.INLINE_MARKER in web  # our rules are still a <style> block
+    assert web is not None and inline.INLINE_MARKER in web  # the user's rules are still a <style> block
     for inliner in inline.INLINERS:
         inlined = inline.inline_css(web, inliner)
         assert inline.INLINE_MARKER not in inlined and inlined != web

@@ -87,7 +87,7 @@ def test_merge_tag_typed_by_an_author_is_content(project) -> None:
                                      key_points=['<a href="*|UNSUB|*">x</a> {% if x %}'])])
     email = newsletter.render_issue(project.issue("p", yaml.safe_dump(issue)), platform="listmonk")
     assert ">Try {{ UnsubscribeURL }} and *|UNSUB|*</h2>" in email.html
-    assert '&lt;a href="*|UNSUB|*"&gt;x&lt;/a&gt; {% if x %}' in email.html
+    assert '&lt;a href=&#34;*|UNSUB|*&#34;&gt;x&lt;/a&gt; {% if x %}' in email.html
     assert email.html.count('href="{{ UnsubscribeURL }}"') == 1  # only the footer's own link
     assert email.html.count('<a href="*|UNSUB|*"') == 0  # the escaped one above is text, not a link
 

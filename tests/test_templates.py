@@ -121,7 +121,7 @@ def test_missing_templates_folder_is_reported_at_the_config_line(project, cli) -
 def test_builtin_templates_are_the_repository_ones() -> None:
     names = sorted(p.name for p in render.builtin_templates().glob("*.j2"))
     assert names == ["brief.mjml.j2", "contents.mjml.j2", "email.mjml.j2", "footer.mjml.j2",
-                     "head.mjml.j2", "header.mjml.j2", "hero.mjml.j2"]
+                     "head.mjml.j2", "header.mjml.j2", "hero.mjml.j2", "styles.j2"]
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def test_compiled_templates_are_cached_and_an_edit_is_seen(project, private_byte
     path = project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
     project.template("footer.mjml.j2", "<mj-section><mj-column><mj-text><p>First footer</p></mj-text></mj-column></mj-section>\n")
     assert "First footer" in newsletter.render_issue(path).html
-    assert len(list(private_bytecode_cache.iterdir())) == 6  # each template used (no hero here), the user's footer too
+    assert len(list(private_bytecode_cache.iterdir())) == 7  # each template used (no hero here), the user's footer too
     render.environment.cache_clear()  # a new process: the templates come from the cache
     first = newsletter.render_issue(path)
     project.template("footer.mjml.j2", "<mj-section><mj-column><mj-text><p>Second footer</p></mj-text></mj-column></mj-section>\n")
@@ -162,3 +162,21 @@ def test_a_broken_or_unusable_template_cache_is_passed_over(project, private_byt
     project.template("footer.mjml.j2", "<mj-section><mj-column><mj-text><p>New</p></mj-text></mj-column></mj-section>\n")
     render.environment.cache_clear()
     assert "New" in newsletter.render_issue(path).html
+
+
+def test_styles_follow_the_theme_into_every_element_and_markdown_link(project) -> None:
+    """The built-in templates style their HTML themselves (nothing is left for an inliner): the theme's
+    colours reach each element, Markdown links in a brief and in the disclaimer included."""
+    project.configure(theme={"link_color": "#8a1c1c", "muted_color": "#4a4a4a", "text_color": "#101010"},
+                      disclaimer="Our donors are [listed here](https://e.com/donors).")
+    path = project.issue("x", yaml.safe_dump(_issue(True, True, True, 1)))
+    tree = lxml.html.document_fromstring(newsletter.render_issue(path).html)
+    assert not tree.xpath("//style[contains(., '.nl-')][not(contains(., '@media'))]")  # no class rules left
+    brief_links = tree.xpath("//p/a[@href='https://e.com']")
+    assert len(brief_links) == 2  # one in each brief
+    assert {link.get("style") for link in brief_links} == {"color: #8a1c1c; text-decoration: underline"}
+    donors_link, = tree.xpath("//a[@href='https://e.com/donors']")
+    assert donors_link.get("style") == "color: #4a4a4a; text-decoration: underline"
+    assert "color: #101010" in tree.xpath("//h2[@id='brief-1']")[0].get("style")
+    unstyled = [element.tag for element in tree.xpath("//*[contains(@class, 'nl-')]//*[not(@style)]")]
+    assert set(unstyled) <= {"br"}, unstyled  # every p, a, h1, h2, ul, ol, li and strong carries its style
