@@ -27,6 +27,34 @@ EXAMPLE = REPO / "issues" / "mei-four-briefs.yaml"
 NEWSLETTER = [sys.executable, "-m", "newsletter"]
 sys.path.insert(0, str(REPO))
 
+# The built-in templates style their elements themselves: a build of them has no CSS to inline, whatever the
+# inliner. A user's template may add <mj-style inline="inline"> CSS; this one adds the rules that the built-in
+# templates carried as such a block before (same selectors, same elements), to time each inliner on real work.
+USER_HEAD = """{% include "builtin/head.mjml.j2" %}
+    <mj-style inline="inline">
+      .nl-text p { margin: 0 0 16px 0; }
+      .nl-text a { color: #0b5394; text-decoration: underline; }
+      .nl-heading h1 { font-family: Helvetica, Arial, sans-serif; font-size: 26px; line-height: 1.25; margin: 0; color: #ffffff; }
+      .nl-heading a { color: #ffffff; text-decoration: none; }
+      .nl-heading p { font-family: Helvetica, Arial, sans-serif; font-size: 14px; margin: 6px 0 0 0; color: #ffffff; }
+      .nl-title h2 { font-family: Helvetica, Arial, sans-serif; font-size: 24px; line-height: 1.3; margin: 0 0 12px 0; color: #222222; }
+      .nl-contents h2 { font-family: Helvetica, Arial, sans-serif; font-size: 15px; letter-spacing: 1px; text-transform: uppercase; margin: 0 0 10px 0; color: #555555; }
+      .nl-contents ol { margin: 0; padding: 0 0 0 22px; }
+      .nl-contents li { margin: 0 0 8px 0; }
+      .nl-contents a { color: #0b5394; text-decoration: none; }
+      .nl-byline p { font-family: Helvetica, Arial, sans-serif; font-size: 15px; line-height: 1.4; margin: 0 0 6px 0; color: #555555; }
+      .nl-byline strong { color: #222222; }
+      .nl-callout ul { margin: 0; padding: 0 0 0 20px; }
+      .nl-callout li { margin: 0 0 10px 0; }
+      .nl-credit p { font-family: Helvetica, Arial, sans-serif; font-size: 13px; line-height: 1.4; margin: 8px 0 0 0; color: #555555; }
+      .nl-footer p { font-family: Helvetica, Arial, sans-serif; font-size: 13px; line-height: 1.5; margin: 0 0 12px 0; color: #555555; }
+      .nl-footer a { color: #555555; text-decoration: underline; }
+    </mj-style>
+"""
+# label: the config's inliner, None for the built-in templates with the default config (premailer, unused).
+VARIANTS: dict[str, str | None] = {"built-in": None, "user CSS, premailer": "premailer",
+                                   "user CSS, css-inline": "css-inline"}
+
 
 def ensure_mjml() -> Path:
     cli = NODE_DIR / "node_modules" / "mjml" / "bin" / "mjml"
@@ -56,48 +84,55 @@ def spread(samples: list[float]) -> str:
     return f"{statistics.median(ordered):8.2f} ms   p10-p90 {p10:6.2f}-{p90:6.2f}"
 
 
-def project_copy(root: Path, inliner: str) -> Path:
+def project_copy(root: Path, inliner: str | None) -> Path:
+    """The example's project; with ``inliner``, also a user head template with CSS for that inliner."""
     root.mkdir(parents=True)
     shutil.copy(REPO / "authors.yaml", root / "authors.yaml")
-    config = (REPO / "newsletter.yaml").read_text(encoding="utf-8") + f"inliner: {inliner}\n"
+    config = (REPO / "newsletter.yaml").read_text(encoding="utf-8")
+    if inliner:
+        config += f"inliner: {inliner}\ntemplates: templates\n"
+        (root / "templates").mkdir()
+        (root / "templates" / "head.mjml.j2").write_text(USER_HEAD, encoding="utf-8")
     (root / "newsletter.yaml").write_text(config, encoding="utf-8")
     (root / "issues").mkdir()
     shutil.copy(EXAMPLE, root / "issues" / EXAMPLE.name)
     return root
 
 
-def stages(root: Path, inliner: str, runs: int) -> dict[str, list[float]]:
+def stages(root: Path, runs: int) -> dict[str, list[float]]:
     from newsletter import checks, compile, config, inline, load, mime, models, render, text, validate, write
     from newsletter.links import links_for
 
     project = config.load_project(root / "newsletter.yaml")
     path = root / "issues" / EXAMPLE.name
     context = {"authors": project.authors}
+    inliner, user_templates = project.config.inliner, project.templates_dir
     issue = validate.validate(load.load(path), models.Issue, context)
     links = links_for(project.config, path.stem, "2023-08-17")
     web_links = links_for(project.config, path.stem, "2023-08-17", web=True)
-    mjml = render.render_mjml(issue, project.config, None, links)
+    mjml = render.render_mjml(issue, project.config, user_templates, links)
     html = compile.compile_mjml(mjml)
     inlined = inline.inline_css(html, inliner)
+    inlining = f"CSS inlining ({inliner})" if inlined is not html else "CSS inlining (nothing to inline)"
     plain = text.render_text(issue, project.config, links)
     out = root / "out"
     files = {out / "x.html": inlined, out / "x.txt": plain, out / "x.mjml": mjml}
-    inline_runs = runs if inliner == "css-inline" else max(20, runs // 4)
+    inline_runs = max(20, runs // 4) if inliner == "premailer" and inlined is not html else runs
     return {
         "load + validate": timings(lambda: validate.validate(load.load(path), models.Issue, context), runs),
-        "Jinja render": timings(lambda: render.render_mjml(issue, project.config, None, links), runs),
+        "Jinja render": timings(lambda: render.render_mjml(issue, project.config, user_templates, links), runs),
         "MJML compile (MRML)": timings(lambda: compile.compile_mjml(mjml), runs),
-        f"CSS inlining ({inliner})": timings(lambda: inline.inline_css(html, inliner), inline_runs),
+        inlining: timings(lambda: inline.inline_css(html, inliner), inline_runs),
         "plain text": timings(lambda: text.render_text(issue, project.config, links), runs),
         "write (3 files, atomic)": timings(lambda: write.write_files(files), runs),
         "web edition (render+compile)": timings(
-            lambda: compile.compile_mjml(render.render_mjml(issue, project.config, None, web_links)), runs),
+            lambda: compile.compile_mjml(render.render_mjml(issue, project.config, user_templates, web_links)), runs),
         ".eml (MIME)": timings(lambda: mime.message_bytes(issue, project.config, plain, inlined, links), runs),
         "pre-send checks": timings(lambda: checks.check_email(inlined, plain), runs),
     }
 
 
-def whole_build(root: Path, inliner: str, runs: int) -> dict[str, list[float]]:
+def whole_build(root: Path, runs: int) -> dict[str, list[float]]:
     """The email alone (the stages above, end to end), and everything ``newsletter build`` makes of an issue."""
     from newsletter import compile, config, inline, load, models, pipeline, render, text, write
     from newsletter.links import links_for
@@ -105,11 +140,12 @@ def whole_build(root: Path, inliner: str, runs: int) -> dict[str, list[float]]:
     project = config.load_project(root / "newsletter.yaml")
     path = root / "issues" / EXAMPLE.name
     out = root / "whole"
+    inliner, user_templates = project.config.inliner, project.templates_dir
 
     def email_only() -> None:
         issue = validate_issue()
         links = links_for(project.config, path.stem, "2023-08-17")
-        mjml = render.render_mjml(issue, project.config, None, links)
+        mjml = render.render_mjml(issue, project.config, user_templates, links)
         html = inline.inline_css(compile.compile_mjml(mjml), inliner)
         plain = text.render_text(issue, project.config, links)
         write.write_files({out / "x.html": html, out / "x.txt": plain, out / "x.mjml": mjml})
@@ -122,7 +158,7 @@ def whole_build(root: Path, inliner: str, runs: int) -> dict[str, list[float]]:
     def everything() -> None:
         write.write_files(pipeline.render_issue(path, project).files(out))
 
-    count = runs if inliner == "css-inline" else max(20, runs // 4)
+    count = max(20, runs // 4) if inliner == "premailer" and user_templates else runs
     return {"the email (HTML, text, MJML)": timings(email_only, count),
             "all a build writes (+ web edition, .eml)": timings(everything, count)}
 
@@ -199,48 +235,56 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(dir=args.dir) as folder:
         base = Path(folder)
-        roots = {inliner: project_copy(base / inliner, inliner) for inliner in ("premailer", "css-inline")}
-        subprocess.run([*NEWSLETTER, "build", "issues", "--out", "dist"], cwd=roots["css-inline"], check=False,
-                       capture_output=True)
-        mjml_file = roots["css-inline"] / "dist" / "mei-four-briefs.mjml"
+        roots = {label: project_copy(base / f"variant-{number}", inliner)
+                 for number, (label, inliner) in enumerate(VARIANTS.items())}
+        mjml_files = {}
+        for label, root in roots.items():
+            subprocess.run([*NEWSLETTER, "build", "issues", "--out", "dist"], cwd=root, check=True, capture_output=True)
+            mjml_files[label] = root / "dist" / "mei-four-briefs.mjml"
 
         print(f"newsletter build benchmark: {EXAMPLE.name}, {cpus} CPUs, Python {sys.version.split()[0]}, "
               f"npm mjml {MJML_VERSION}, node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}")
         print(f"files in {base} ({filesystem(base)})")
+        print("variants: built-in = the example as the built-in templates build it (default config: premailer, "
+              "which finds nothing to inline);\n          user CSS = the same with a user's head template adding "
+              "17 rules of <mj-style inline=\"inline\"> CSS")
         print(f"\n1. Stages, warm, median of {args.runs} runs (inlining with premailer: fewer runs)")
         floor = 0.0
-        for inliner, root in roots.items():
-            print(f"   with inliner: {inliner}")
-            for name, samples in stages(root, inliner, args.runs).items():
-                print(f"     {name:28} {spread(samples)}")
-                if name in ("Jinja render", "MJML compile (MRML)") and inliner == "css-inline":
+        for label, root in roots.items():
+            print(f"   {label}")
+            for name, samples in stages(root, args.runs).items():
+                if label == "built-in" or name.startswith("CSS inlining"):  # the other stages do the same work
+                    print(f"     {name:33} {spread(samples)}")
+                if label == "built-in" and name in ("Jinja render", "MJML compile (MRML)"):
                     floor += statistics.median(samples)
 
-        print("\n2. Whole build, warm (load, validate, render, compile, inline, text, write; no checks)")
-        official = official_warm(mjml_file, args.runs)
-        official_median = statistics.median(official)
-        for inliner, root in roots.items():
-            for label, samples in whole_build(root, inliner, args.runs).items():
+        print("\n2. Whole build, warm (load, validate, render, compile, inline, text, write; no checks), beside "
+              "official mjml\n   (its JS API in a warm Node process) compiling the very MJML of that variant")
+        for label, root in roots.items():
+            official = official_warm(mjml_files[label], args.runs)
+            official_median = statistics.median(official)
+            for what, samples in whole_build(root, args.runs).items():
                 median = statistics.median(samples)
-                print(f"   {inliner:10} {label:40} {spread(samples)}   = {median / floor:4.1f}x the floor, "
+                print(f"   {label:21} {what:40} {spread(samples)}   = {median / floor:4.1f}x the floor, "
                       f"{official_median / median:4.1f}x faster than official mjml")
-        print(f"   {'official mjml (JS API, warm)':51} {spread(official)}   (same MJML, its inlining included)")
-        print(f"   floor: Jinja render + MRML compile = {floor:.2f} ms")
+            print(f"   {label:21} {'official mjml (JS API, warm)':40} {spread(official)}")
+        print(f"   floor: Jinja render + MRML compile of the built-in variant = {floor:.2f} ms")
 
-        print(f"\n3. Cold command, one issue, median of {args.cold_runs} runs, the three taken in turns")
-        commands = {inliner: ([*NEWSLETTER, "build", "issues/mei-four-briefs.yaml", "--out", "cold"], root)
-                    for inliner, root in roots.items()}
-        commands["mjml CLI"] = (["node", str(mjml_cli), str(mjml_file), "-o", str(base / "official.html")], base)
+        print(f"\n3. Cold command, one issue, median of {args.cold_runs} runs, taken in turns")
+        commands = {label: ([*NEWSLETTER, "build", "issues/mei-four-briefs.yaml", "--out", "cold"], root)
+                    for label, root in roots.items()}
+        commands["mjml CLI"] = (["node", str(mjml_cli), str(mjml_files["built-in"]), "-o", str(base / "official.html")],
+                                base)
         results = cold(commands, args.cold_runs)
         official_cold = statistics.median(results["mjml CLI"][0])
         for name, (walls, peaks) in results.items():
-            label = f"newsletter build ({name})" if name != "mjml CLI" else "mjml CLI (npm)"
+            label = f"newsletter build ({name})" if name != "mjml CLI" else "mjml CLI (npm, built-in's MJML)"
             ratio = f"   {official_cold / statistics.median(walls):4.2f}x faster than the mjml CLI" if name != "mjml CLI" else ""
-            print(f"   {label:34} {statistics.median(walls):7.0f} ms   peak {max(peaks):5.1f} MB{ratio}")
+            print(f"   {label:40} {statistics.median(walls):7.0f} ms   peak {max(peaks):5.1f} MB{ratio}")
 
         print(f"\n4. Batch: newsletter build over {args.batch + 1} issues (cold command, checks included), "
               f"median of {args.batch_runs} run{'s' if args.batch_runs > 1 else ''}")
-        for inliner, root in roots.items():
+        for label, root in roots.items():
             make_archive(root, args.batch)
             count = args.batch + 1
             samples: dict[int, list[float]] = {jobs: [] for jobs in sorted({1, cpus})}
@@ -263,7 +307,7 @@ def main() -> None:
                 line.append(f"{jobs} job{'s' if jobs > 1 else ''}: {times[jobs]:5.2f} s{spread_note} "
                             f"({count / times[jobs]:4.0f} issues/s)")
             speedup = f", speed-up {times[1] / times[cpus]:.2f}x" if cpus > 1 else ""
-            print(f"   {inliner:10}  " + ";  ".join(line) + speedup)
+            print(f"   {label:21} " + ";  ".join(line) + speedup)
 
 
 def filesystem(path: Path) -> str:
