@@ -11,8 +11,6 @@ the first ``mj-`` tag left unclosed or closed out of order. The message quotes t
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
-
 from mjml import mjml2html
 
 from .errors import TemplateError
@@ -56,33 +54,35 @@ def _line_column(source: str, byte_offset: int) -> tuple[int, int]:
     return line, len(before) - (before.rfind("\n") + 1) + 1
 
 
-class _TagBalance(HTMLParser):
-    """Finds the first ``mj-`` tag closed out of order, or else the innermost one never closed."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.open: list[tuple[str, tuple[int, int]]] = []
-        self.problem: tuple[tuple[int, int], str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:  # type: ignore[type-arg]
-        if tag.startswith("mj-") or tag == "mjml":
-            self.open.append((tag, self.getpos()))
-
-    def handle_startendtag(self, tag: str, attrs: list) -> None:  # type: ignore[type-arg]
-        pass  # <mj-image ... /> opens nothing
-
-    def handle_endtag(self, tag: str) -> None:
-        if not (tag.startswith("mj-") or tag == "mjml") or self.problem:
-            return
-        if self.open and self.open[-1][0] == tag:
-            self.open.pop()
-        else:
-            expected = f"</{self.open[-1][0]}>" if self.open else "nothing"
-            self.problem = (self.getpos(), f"</{tag}> found where {expected} was expected")
-
-
 def _unbalanced_tag(source: str) -> tuple[tuple[int, int] | None, str]:
-    checker = _TagBalance()
+    # Imported here: only an error without a position needs it, and it cost 5 ms of every cold build.
+    from html.parser import HTMLParser
+
+    class TagBalance(HTMLParser):
+        """Finds the first ``mj-`` tag closed out of order, or else the innermost one never closed."""
+
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.open: list[tuple[str, tuple[int, int]]] = []
+            self.problem: tuple[tuple[int, int], str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:  # type: ignore[type-arg]
+            if tag.startswith("mj-") or tag == "mjml":
+                self.open.append((tag, self.getpos()))
+
+        def handle_startendtag(self, tag: str, attrs: list) -> None:  # type: ignore[type-arg]
+            pass  # <mj-image ... /> opens nothing
+
+        def handle_endtag(self, tag: str) -> None:
+            if not (tag.startswith("mj-") or tag == "mjml") or self.problem:
+                return
+            if self.open and self.open[-1][0] == tag:
+                self.open.pop()
+            else:
+                expected = f"</{self.open[-1][0]}>" if self.open else "nothing"
+                self.problem = (self.getpos(), f"</{tag}> found where {expected} was expected")
+
+    checker = TagBalance()
     checker.feed(source)
     checker.close()
     if checker.problem:

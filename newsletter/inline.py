@@ -17,7 +17,6 @@ gives the same rendering about ten times faster. Either way, every setting here 
 
 from __future__ import annotations
 
-import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -68,6 +67,8 @@ def _mark_kept_styles(html: str, attribute: str) -> str:
 
 
 def _premailer(html: str) -> str:
+    import logging  # here: a build of the built-in templates inlines nothing and needs neither
+
     from premailer import Premailer  # costs ~180 ms to import: only when a build needs it
 
     marked = _mark_kept_styles(html, 'data-premailer="ignore"')

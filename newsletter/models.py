@@ -8,7 +8,6 @@ so a misspelt field is an error instead of a silently dropped value.
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 from typing import Annotated, Any, Literal
 
@@ -153,6 +152,8 @@ def _resolve_author(value: Any, info: ValidationInfo) -> Any:
     if registry is None:
         raise _error("no_registry", f"author id {value!r} needs an authors registry, and there is no {source}")
     if value not in registry:
+        import difflib  # only for this message: 2 ms of every cold start otherwise
+
         close = difflib.get_close_matches(value, list(registry), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         known = ", ".join(sorted(registry)) or "none"

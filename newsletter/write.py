@@ -8,7 +8,6 @@ issue here, and the files are rebuilt from their sources after a power cut anywa
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import os
 import re
@@ -78,6 +77,8 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
 
 def diff_files(files: dict[Path, str] | dict[Path, bytes], labels: dict[Path, str] | None = None) -> str:
     """A unified diff from what is on disk to what would be written; empty when they are the same."""
+    import difflib  # only ``--check`` compares: 2 ms of every other cold start
+
     chunks = []
     for path, content in files.items():
         text = content if isinstance(content, str) else content.decode("utf-8", errors="replace")
