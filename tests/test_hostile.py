@@ -86,7 +86,7 @@ def test_payloads_stay_inert(project, baseline, field: str) -> None:
             for tag in MARKDOWN_TAGS:
                 got_elements[tag] = elements[tag]
             for tag, name in list(got_attributes):
-                if tag in MARKDOWN_TAGS:  # a link's href, and the style the inliner gave it
+                if tag in MARKDOWN_TAGS:  # a link's href, and the style the template gave it
                     got_attributes[(tag, name)] = attributes[(tag, name)]
             got_schemes -= {"http", "mailto"}
         assert (got_elements, got_attributes, got_comments) == (elements, attributes, comments), payload
