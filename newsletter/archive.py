@@ -1,5 +1,5 @@
 """The web archive in the output folder: ``index.html`` lists every built issue newest first, and
-``feed.xml`` is its Atom feed (feedgen). Each issue's ``X.web.html`` is the view-in-browser edition.
+``feed.xml`` is its Atom feed. Each issue's ``X.web.html`` is the view-in-browser edition.
 
 Both are made from every ``*.web.html`` in the folder, so building one issue keeps the others listed; the
 issues of the current build are taken from memory, so ``--check`` sees what a build would write.
@@ -7,7 +7,6 @@ issues of the current build are taken from memory, so ``--check`` sees what a bu
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass
 from html import escape
@@ -113,34 +112,43 @@ def index_html(config: Config, listed: list[Entry]) -> str:
 """
 
 
+_ATOM = "http://www.w3.org/2005/Atom"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
 def feed_xml(config: Config, listed: list[Entry]) -> str:
-    from feedgen.feed import FeedGenerator
+    """The Atom feed of ``listed`` (newest first). Written with lxml, which the checks load anyway: feedgen
+    wrote the same bytes (a property test compares the two) but cost 30 ms of every cold build to import."""
+    from lxml import etree
 
-    def moment(iso: str) -> datetime.datetime:
-        day = datetime.date.fromisoformat(iso) if iso else datetime.date(1970, 1, 1)
-        return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
+    def moment(iso: str) -> str:
+        return f"{iso or '1970-01-01'}T00:00:00+00:00"
 
-    feed = FeedGenerator()
+    def add(parent: etree._Element, name: str, text: str | None = None, **attributes: str) -> etree._Element:
+        element = etree.SubElement(parent, f"{{{_ATOM}}}{name}", attributes)
+        element.text = text
+        return element
+
     base = config.archive_url or ""
-    feed.id(base or f"urn:newsletter:{config.name}")
-    feed.title(config.name)
-    feed.link(href=base or "index.html", rel="alternate")
+    feed = etree.Element(f"{{{_ATOM}}}feed", {_XML_LANG: config.lang}, nsmap={None: _ATOM})
+    add(feed, "id", base or f"urn:newsletter:{config.name}")
+    add(feed, "title", config.name)
+    add(feed, "updated", moment(listed[0].date if listed else ""))
+    add(feed, "link", href=base or "index.html", rel="alternate")
     if base:
-        feed.link(href=f"{base.rstrip('/')}/feed.xml", rel="self")
-    feed.language(config.lang)
-    feed.updated(moment(listed[0].date) if listed else moment(""))
-    feed.generator("newsletter")  # no version: the feed stays the same across upgrades
-    for item in reversed(listed):  # feedgen puts the last one added first
-        entry = feed.add_entry()
+        add(feed, "link", href=f"{base.rstrip('/')}/feed.xml", rel="self")
+    add(feed, "generator", "newsletter")  # no version: the feed stays the same across upgrades
+    for item in listed:
+        entry = add(feed, "entry")
         url = _url(config, item.slug)
-        entry.id(url if base else f"urn:newsletter:{item.slug}")
-        entry.title(item.subject)
-        entry.link(href=url)
-        entry.published(moment(item.date))
-        entry.updated(moment(item.date))
+        add(entry, "id", url if base else f"urn:newsletter:{item.slug}")
+        add(entry, "title", item.subject)
+        add(entry, "updated", moment(item.date))
+        add(entry, "link", href=url)
         if item.description:
-            entry.summary(item.description)
-    return feed.atom_str(pretty=True).decode("utf-8")
+            add(entry, "summary", item.description)
+        add(entry, "published", moment(item.date))
+    return etree.tostring(feed, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode("utf-8")
 
 
 def archive_files(out_dir: Path, config: Config, current: list[Entry]) -> dict[Path, str]:
