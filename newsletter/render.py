@@ -21,6 +21,7 @@ from .errors import TemplateError
 from .models import Config, Issue, format_date, paragraphs
 
 TEMPLATE = "email.mjml.j2"
+STYLES = "styles.j2"  # the inline styles of the elements, passed to every template as ``style``
 
 
 def builtin_templates() -> Path:
@@ -124,12 +125,35 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=16)
+def _styles(template: jinja2.Template, theme: tuple[tuple[str, Markup], ...]) -> jinja2.environment.TemplateModule:
+    """``styles.j2`` made into the ``style`` of the templates, once per theme: making it at every render took
+    0.1-0.2 ms of a 0.5 ms render. An edited styles.j2 is a new Template, so it is made again."""
+    try:
+        return template.make_module({"theme": dict(theme)})
+    except Exception:
+        template.environment.handle_exception()  # as render() does: the traceback's lines become the template's
+        raise  # not reached: handle_exception() raises
+
+
 def render_mjml(issue: Issue, config: Config, user_templates: Path | None = None, links: Links | None = None) -> str:
     """The MJML source of ``issue``; ``links`` picks the edition (platform, web archive) and UTM tagging."""
     links = links or links_for(config, "issue")
     env = environment(user_templates)
     theme = {name: Markup(value) for name, value in config.theme.model_dump().items()}
+    try:
+        return _render(env, issue, config, theme, links)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template not found: {exc.name}") from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"{_template_position(exc)}template error: {exc.message}") from None
+
+
+def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[str, Markup], links: Links) -> str:
     context = {
+        "style": _styles(env.get_template(STYLES), tuple(theme.items())),
         "issue": issue,
         "config": config,
         "theme": theme,
@@ -144,14 +168,7 @@ def render_mjml(issue: Issue, config: Config, user_templates: Path | None = None
         "view_in_browser": Markup(links.view_in_browser) if links.view_in_browser else None,
         "postal_address": config.sender.postal_address if config.sender else None,
     }
-    try:
-        return env.get_template(TEMPLATE).render(context)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
-    except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"template not found: {exc.name}") from None
-    except jinja2.UndefinedError as exc:
-        raise TemplateError(f"{_template_position(exc)}template error: {exc.message}") from None
+    return env.get_template(TEMPLATE).render(context)
 
 
 def _template_position(exc: Exception) -> str:

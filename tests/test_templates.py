@@ -180,3 +180,23 @@ def test_styles_follow_the_theme_into_every_element_and_markdown_link(project) -
     assert "color: #101010" in tree.xpath("//h2[@id='brief-1']")[0].get("style")
     unstyled = [element.tag for element in tree.xpath("//*[contains(@class, 'nl-')]//*[not(@style)]")]
     assert set(unstyled) <= {"br"}, unstyled  # every p, a, h1, h2, ul, ol, li and strong carries its style
+
+
+def test_a_users_styles_override_ours_and_an_edit_is_seen(project) -> None:
+    builtin = (render.builtin_templates() / "styles.j2").read_text(encoding="utf-8")
+    ours = '{% set text_paragraph = "margin: 0 0 16px 0" %}'
+    assert ours in builtin
+    path = project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
+    for margin in ("20px", "24px"):  # the second is an edit of the user's file, seen by the same process
+        project.template("styles.j2", builtin.replace(ours, ours.replace("16px", margin)))
+        html = newsletter.render_issue(path).html
+        assert f'<p style="margin: 0 0 {margin} 0">One.</p>' in html
+        assert "margin: 0 0 16px 0" not in html
+
+
+def test_an_error_in_the_styles_names_its_line(project, cli) -> None:
+    project.template("styles.j2", '{% set text_paragraph = "margin: 0" %}\n{% set text_link = config.name %}\n')
+    project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
+    code, _, err = cli("build", "issues/x.yaml")
+    assert code == 1
+    assert "styles.j2:2: template error: 'config' is undefined" in err
