@@ -11,6 +11,7 @@ the first ``mj-`` tag left unclosed or closed out of order. The message quotes t
 from __future__ import annotations
 
 import re
+
 from mjml import mjml2html
 
 from .errors import TemplateError
