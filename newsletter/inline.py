@@ -3,7 +3,7 @@
 The built-in templates write their styles into the elements themselves, so a build of them has nothing to
 inline and keeps MRML's HTML untouched, without importing an inliner. For a template of the user's with
 such a block, premailer is the default inliner; css-inline (Rust, ``inliner: css-inline`` in the config)
-gives the same rendering about ten times faster. Either way, every setting here is deliberate (FIELD-NOTES):
+gives the same rendering 6-10 times faster. Either way, every setting here is deliberate (FIELD-NOTES):
 - only the blocks that :mod:`compile` marked ``/* newsletter:inline */`` are inlined and then removed; MRML's
   blocks (resets and the responsive ``@media`` rules, ``!important`` included) are marked to be ignored and
   kept as they are, which also makes premailer about three times faster;

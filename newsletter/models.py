@@ -309,7 +309,7 @@ class Config(Model):
     inliner: Literal["premailer", "css-inline"] = Field(
         "premailer",
         description="What inlines the CSS of your templates' `<mj-style inline=\"inline\">` blocks (the built-in "
-                    "templates have none): premailer, or css-inline (same rendering, ~5x faster).",
+                    "templates have none): premailer, or css-inline (same rendering, 6-10x faster).",
     )
     templates: str | None = Field(
         None, description="A folder of templates that override the built-in ones, relative to this file."
