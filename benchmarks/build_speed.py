@@ -182,7 +182,7 @@ const runs = Number(process.argv[4]);
 """
 
 
-BLOCKS = 4  # section 2 alternates our build and official mjml this many times
+BLOCKS = 10  # section 2 alternates our build and official mjml this many times
 
 
 def official_warm(mjml_file: Path, runs: int) -> list[float]:
