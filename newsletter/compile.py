@@ -18,7 +18,7 @@ from .errors import TemplateError
 
 _OFFSET = re.compile(r"\s*at position (\d+):(\d+)")
 INLINE_MARKER = "/* newsletter:inline */"
-_INLINE_STYLE = re.compile(r"""<mj-style\b[^>]*\binline\s*=\s*["']inline["'][^>]*>""", re.I)
+_INLINE_STYLE = re.compile(r"""<mj-style\b[^>]*\sinline\s*=\s*["']inline["'][^>]*>""", re.I)  # not data-inline
 
 
 def compile_mjml(source: str, name: str = "email.mjml") -> str:

@@ -62,6 +62,19 @@ def test_css_not_marked_inline_stays_a_style_block(inlined: str) -> None:
     assert "#654321" not in "".join(re.findall(r'style="[^"]*"', inlined))
 
 
+@pytest.mark.parametrize(("tag", "marked"), [
+    ('<mj-style inline="inline">', True),
+    ("<mj-style inline='inline'>", True),
+    ('<mj-style\n      inline = "inline" >', True),
+    ('<mj-style>', False),
+    ('<mj-style data-inline="inline">', False),
+    ('<mj-style css-inline="inline">', False),
+])
+def test_only_blocks_that_mjml_would_inline_are_marked(tag: str, marked: bool) -> None:
+    html = compile.compile_mjml(MJML.replace('<mj-style inline="inline">', tag))
+    assert (inline.INLINE_MARKER in html) == marked
+
+
 def test_nothing_to_inline_leaves_mrml_html_untouched(inliner: str) -> None:
     html = compile.compile_mjml(MJML.replace(' inline="inline"', ""))
     assert inline.INLINE_MARKER not in html
