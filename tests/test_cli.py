@@ -31,3 +31,16 @@ def test_validate_loads_no_renderer(project) -> None:
     assert result.returncode == 0, result.stderr
     for heavy in ("premailer", "mjml", "css_inline", "lxml"):
         assert f" {heavy}\n" not in result.stderr and f" {heavy}." not in result.stderr, heavy
+
+
+def test_build_loads_only_what_a_build_of_the_example_uses(project) -> None:
+    """No inliner (the built-in templates leave nothing to inline), no feed library (lxml writes the feed),
+    no Markdown parser (the example has no Markdown), and none of the modules only an error or --check needs."""
+    project.example()
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "newsletter", "build",
+                             "issues/mei-four-briefs.yaml"], cwd=project.root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (project.out / "feed.xml").is_file() and (project.out / "mei-four-briefs.eml").is_file()
+    for unused in ("premailer", "css_inline", "cssutils", "feedgen", "dateutil", "markdown_it", "html.parser",
+                   "difflib", "logging"):
+        assert f" {unused}\n" not in result.stderr and f" {unused}." not in result.stderr, unused
