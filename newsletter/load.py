@@ -24,6 +24,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_FILE_BYTES = 2_000_000
 MAX_VALUES = 100_000
 MAX_DEPTH = 64
+# All the text a document expands to, each alias counted every time it is used: a real issue holds under
+# 100 KB, and a few aliases of a 1 MB body had the build spend 2 GB and write 590 MB.
+MAX_EXPANDED_CHARACTERS = 2_000_000
 
 Path_ = tuple[Any, ...]
 
@@ -51,6 +54,7 @@ class Document:
     # with the validation errors, which skip these locations.
     problems: list[Problem] = field(default_factory=list)
     refused: set[Path_] = field(default_factory=set)
+    warnings: list[Problem] = field(default_factory=list)  # valid, but probably not what the writer meant
 
     def mark(self, loc: Path_, *, key: bool = False) -> tuple[int, int]:
         """The position of ``loc``, or of its nearest ancestor that exists in the file."""
@@ -118,7 +122,7 @@ def load(path: Path | str, display: str | None = None) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+        message = _syntax_message(exc, text, line, column)
         raise InputError([Problem(display, line, column, "", f"YAML syntax error: {message}")]) from None
     except yaml.YAMLError as exc:  # e.g. a character YAML does not allow, reported without a mark
         raise InputError([Problem(display, 1, 1, "", f"YAML error: {exc}")]) from None
@@ -131,12 +135,43 @@ def load(path: Path | str, display: str | None = None) -> Document:
     return document
 
 
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str, line: int, column: int) -> str:
+    """PyYAML's words for the mistakes writers make, said as the fix; its own words otherwise."""
+    problem = exc.problem or ""
+    lines = text.split("\n")
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "cannot start any token" in problem and here[column - 1: column] == "\t":
+        return "a tab here: YAML indents with spaces, not tabs (replace the tab with spaces)"
+    if "mapping values are not allowed" in problem:
+        key, _, value = here.strip().lstrip("- ").partition(": ")
+        example = f' e.g. {key}: "{value.strip()}"' if key and value.strip() and '"' not in value else ""
+        return (f"a value that holds \": \" must be in quotes:{example}" if example
+                else "a value that holds \": \" must be in quotes")
+    if "found undefined alias" in problem:
+        return f"{problem}: define the anchor (&name) before using it (*name)"
+    return " ".join(filter(None, [exc.context, problem])) or "invalid YAML"
+
+
 class _Builder:
     """Turns composed nodes into dicts, lists and scalars, recording marks and collecting problems."""
 
     def __init__(self, document: Document):
         self.document = document
         self.count = 0
+        self.characters = 0  # of scalar text built so far, an alias's each time it is used
+        self.seen: set[int] = set()  # the nodes built once: meeting one again is an alias's use
+        self.alias_uses = 0  # uses met outside another alias's expansion, in document order
+        self.expanding = 0  # how many aliases deep the builder is
+
+    def _too_large(self, loc: Path_) -> None:
+        """Refuse the document at the alias whose expansion crossed the limit, before anything is rendered."""
+        line, column = _alias_mark(self.document.text, self.alias_uses) or (1, 1)
+        self.document.problems.append(Problem(
+            self.document.path, line, column, format_loc(loc),
+            f"document expands to more than {MAX_EXPANDED_CHARACTERS:,} characters of text through aliases "
+            f"(*name); the limit is 2 MB, and a real issue holds under 100 KB"))
+        self.document.refused.add(loc)
+        raise InputError(self.document.problems)
 
     def _fail(self, node: yaml.Node, loc: Path_, message: str) -> None:
         mark = node.start_mark
@@ -153,13 +188,25 @@ class _Builder:
             self._fail(node, loc, f"document expands to {limit} (aliases?)")
             raise InputError(self.document.problems)
         self.document.value_marks.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, loc, depth)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != "tag:yaml.org,2002:seq":
-                self._fail(node, loc, f"tag {node.tag!r} is not allowed")
-            return [self.build(item, (*loc, index), depth + 1) for index, item in enumerate(node.value)]
-        return self._scalar(node, loc)
+        alias = id(node) in self.seen
+        if alias:
+            self.alias_uses += not self.expanding
+            self.expanding += 1
+        else:
+            self.seen.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, loc, depth)
+            if isinstance(node, yaml.SequenceNode):
+                if node.tag != "tag:yaml.org,2002:seq":
+                    self._fail(node, loc, f"tag {node.tag!r} is not allowed")
+                return [self.build(item, (*loc, index), depth + 1) for index, item in enumerate(node.value)]
+            self.characters += len(node.value)
+            if self.characters > MAX_EXPANDED_CHARACTERS:
+                self._too_large(loc)
+            return self._scalar(node, loc)
+        finally:
+            self.expanding -= alias
 
     def _mapping(self, node: yaml.MappingNode, loc: Path_, depth: int) -> dict[Any, Any]:
         if node.tag != "tag:yaml.org,2002:map":
@@ -169,6 +216,9 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 self._fail(key_node, loc, "keys must be plain names")
                 continue
+            if id(key_node) in self.seen:  # an alias as a key: counted, so that _alias_mark() finds the right one
+                self.alias_uses += not self.expanding
+            self.seen.add(id(key_node))
             key = self._scalar(key_node, loc)
             if not isinstance(key, (str, int)):
                 key = str(key)
@@ -181,6 +231,12 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.Node, loc: Path_) -> Any:
+        if node.style == ">" and "\n" in node.value.strip("\n") and node.tag == "tag:yaml.org,2002:str":
+            mark = node.start_mark
+            self.document.warnings.append(Problem(
+                self.document.path, mark.line + 1, mark.column + 1, format_loc(loc),
+                "a folded block (>) joins lines and turns blank lines into single line breaks, so paragraphs "
+                "run together: write | to keep them as typed"))
         if node.tag not in _SCALAR_TAGS:
             self._fail(node, loc, f"tag {node.tag!r} is not allowed")
             return None
@@ -191,3 +247,18 @@ class _Builder:
             kind = node.tag.rsplit(":", 1)[-1].replace("timestamp", "date")
             self._fail(node, loc, f"not a valid {kind}: {exc}")
             return None
+
+
+def _alias_mark(text: str, number: int) -> tuple[int, int] | None:
+    """Line and column of the ``number``-th alias (1-based) in the document, from the parser's events: the
+    composed tree keeps only where each anchor was defined. Run only for the error message."""
+    seen = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                seen += 1
+                if seen == number:
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+    except yaml.YAMLError:  # pragma: no cover - the text composed without error a moment ago
+        pass
+    return None

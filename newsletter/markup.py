@@ -47,6 +47,16 @@ def _inline_tokens(source: str) -> tuple[Token, ...]:
     return tuple(tokens[0].children or ()) if tokens else ()
 
 
+def is_invisible(value: str) -> bool:
+    """Whether ``value`` shows nothing: only white space of any kind, format characters (category Cf, such as
+    U+200B ZERO WIDTH SPACE or U+200E LEFT-TO-RIGHT MARK) and controls."""
+    if not value.isascii():
+        import unicodedata
+
+        return all(ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc") for ch in value)
+    return not value.strip()
+
+
 def url_error(url: str) -> str | None:
     """Why ``url`` may not be linked from an email, or None when it may."""
     try:
@@ -70,12 +80,20 @@ def link_errors(source: str) -> list[tuple[str, str]]:
     if is_plain(source):
         return []
     errors = []
+    link: tuple[str, list[str]] | None = None  # the open link's href and the text inside it so far
     for token in _inline_tokens(source):
         if token.type == "link_open":
             href = str(token.attrs.get("href", ""))
             error = url_error(href)
             if error:
                 errors.append((href, error))
+            link = (href, [])
+        elif token.type == "link_close" and link is not None:
+            if is_invisible("".join(link[1])):
+                errors.append((link[0], f"link {link[0]!r} has no visible text: write [text]({link[0]})"))
+            link = None
+        elif link is not None:
+            link[1].append(token.content)
     return errors
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import types
 import typing
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -49,8 +50,114 @@ def _problem(document: Document, model: type[BaseModel], error: Any, loc: tuple[
         line, column = document.mark(loc[:-1])
         return Problem(document.path, line, column, format_loc(loc), "required field is missing")
     if error["loc"] and error["loc"][-1] == "[key]":
-        return document.problem(loc, f"not a valid id: {error['msg']}", key=True)
-    return document.problem(loc, error["msg"])
+        return document.problem(loc, f"not a valid id: {_own_words(error, _value_at(document.data, loc[:-1]), loc)}",
+                                key=True)
+    return document.problem(loc, _own_words(error, _value_at(document.data, loc), loc))
+
+
+_YAML_TYPES = {bool: "true or false", int: "a number", float: "a number", dict: "a mapping (name: value lines)",
+               list: "a list", type(None): "empty"}
+
+
+def _kind(value: Any) -> str:
+    import datetime
+
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return "a date"
+    return _YAML_TYPES.get(type(value), "text")
+
+
+def _own_words(error: Any, value: Any, loc: tuple[Any, ...]) -> str:
+    """The message for a pydantic error, in our words and with the fix; ours (custom errors) as written.
+
+    pydantic's own sentences ("Input should be a valid list") say what is wrong in a programmer's terms
+    and never how to write it in YAML."""
+    kind, context = error["type"], error.get("ctx") or {}
+    name = next((part for part in reversed(loc) if isinstance(part, str)), "field")
+    if kind == "string_type":
+        if isinstance(value, (int, float, bool)) or _kind(value) == "a date":
+            return (f"YAML reads this as {_kind(value)}, not text: put it in quotes, "
+                    f"e.g. {name}: \"{_as_typed(value)}\"")
+        return f"expected text, found {_kind(value)}"
+    if kind == "list_type":
+        example = f"{name}: [{_as_typed(value)}]" if isinstance(value, (str, int, float)) else f"{name}: [a, b]"
+        return f"expected a list, found {_kind(value)}: write {example}, or one item a line, each after \"- \""
+    if kind.startswith(("date_", "datetime_")):
+        return "a date is written YYYY-MM-DD, e.g. 2024-05-03"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a mapping of fields (name: value on lines of their own), found {_kind(value)}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, found {_kind(value)} ({_as_typed(value)})"
+    if kind in ("float_type", "float_parsing"):
+        return f"expected a number, found {_kind(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, found {_kind(value)}"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        words = {"greater_than_equal": "at least", "less_than_equal": "at most", "greater_than": "more than",
+                 "less_than": "less than"}
+        limit = next(iter(context.values()), "")
+        return f"must be {words[kind]} {limit}"
+    if kind == "too_short":
+        return f"needs at least {_count(context.get('min_length', 1), 'item')}: write {name}: [...] with them"
+    if kind == "too_long":
+        return f"holds too many items: at most {context.get('max_length')}"
+    if kind == "string_too_long":
+        return f"is too long: at most {context.get('max_length')} characters"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_HINTS.get(name, "has characters that are not allowed here")
+    if kind == "literal_error":
+        allowed = context.get("expected", "")
+        return f"{_quoted(value)} is not one of the allowed values: {allowed.replace(' or ', ', ')}"
+    if kind in ("enum", "union_tag_invalid"):
+        return f"{_quoted(value)} is not one of the allowed values: {context.get('expected', '')}"
+    if kind not in _pydantic_kinds():  # raised by models.py, in our words already
+        return error["msg"]
+    return f"{_kind(value)} is not a valid value here: see docs/reference.md for what this field takes"
+
+
+@lru_cache(maxsize=1)
+def _pydantic_kinds() -> frozenset[str]:
+    from pydantic_core.core_schema import ErrorType
+
+    return frozenset(typing.get_args(ErrorType))
+
+
+_PATTERN_HINTS = {
+    "lang": "must be a language tag such as en, ar or pt-BR",
+    "source": "may hold only letters, digits and . _ ~ - (and {slug} or {date})",
+    "medium": "may hold only letters, digits and . _ ~ - (and {slug} or {date})",
+    "campaign": "may hold only letters, digits and . _ ~ - (and {slug} or {date})",
+}
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _as_typed(value: Any) -> str:
+    """A short rendering of a scalar as a writer typed it (never the whole of a long value)."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif hasattr(value, "isoformat"):
+        text = value.isoformat()
+    else:
+        text = str(value) if isinstance(value, (str, int, float)) else "..."
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _quoted(value: Any) -> str:
+    return repr(_as_typed(value)) if isinstance(value, str) else _as_typed(value)
+
+
+def _value_at(data: Any, loc: tuple[Any, ...]) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _link_problems(document: Document, loc: tuple[Any, ...], links: list[tuple[str, str]]) -> list[Problem]:
