@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from . import colors
 from .errors import InputError, Problem
 
 GMAIL_CLIP_BYTES = 102_400
@@ -205,34 +206,15 @@ def _text_parity(tree: etree._Element, text: str, add) -> None:  # type: ignore[
             add("text-parity", "error", f"{kind} {value!r} is in the HTML but not in the plain text", line)
 
 
-_HEX = re.compile(r"#([0-9a-f]{3}|[0-9a-f]{6})\b", re.I)
-_RGB = re.compile(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)", re.I)
-_NAMED = {"white": (255, 255, 255), "black": (0, 0, 0)}
-
-
 _BOLD_TAGS = frozenset(("h1", "h2", "h3", "strong", "b"))
 
 
-@lru_cache(maxsize=1024)
-def _color(value: str | None) -> tuple[int, int, int] | None:
-    if not value:
-        return None
-    value = value.strip().lower()
-    if value in _NAMED:
-        return _NAMED[value]
-    match = _HEX.search(value)
-    if match:
-        digits = match.group(1)
-        if len(digits) == 3:
-            digits = "".join(c * 2 for c in digits)
-        return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
-    match = _RGB.search(value)
-    return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
+def _color(value: str | None) -> colors.RGBA | None:
+    return colors.find_color(value) if value else None
 
 
 @lru_cache(maxsize=4096)
-def _style_facts(style_text: str) -> tuple[bool, tuple[int, int, int] | None, tuple[int, int, int] | None,
-                                           float | None, bool]:
+def _style_facts(style_text: str) -> tuple[bool, colors.RGBA | None, colors.RGBA | None, float | None, bool]:
     """(hidden, colour, background, font size, bold) of a style attribute; MJML repeats the same few."""
     style = _styles(style_text)
     size = None
@@ -255,23 +237,13 @@ def _styles(style: str) -> dict[str, str]:
     return {k.strip().lower(): v.strip() for k, _, v in (d.partition(":") for d in declarations) if v.strip()}
 
 
-def _luminance(rgb: tuple[int, int, int]) -> float:
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (channel(v) for v in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast_ratio(foreground: tuple[int, int, int], background: tuple[int, int, int]) -> float:
-    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 # A first sieve, in C: XPath's normalize-space() knows only ASCII white space, so _own_text() still decides.
 _TEXT_HOLDERS = etree.XPath("//body/descendant-or-self::*[text()[normalize-space()]]")
-_State = tuple[tuple[int, int, int], tuple[int, int, int], float, bool]  # colour, background, px, bold
+# Colour (perhaps see-through), the opaque background behind it, font size in px, bold.
+_State = tuple[colors.RGBA, colors.RGB, float, bool]
 
 
 def _contrast(tree: etree._Element, add) -> None:  # type: ignore[no-untyped-def]
@@ -288,20 +260,21 @@ def _contrast(tree: etree._Element, add) -> None:  # type: ignore[no-untyped-def
         state = _state(element, body, states)
         if state is None or not _own_text(element):
             continue
-        foreground, background, size, bold = state
+        foreground_rgba, background, size, bold = state
+        foreground = colors.over(foreground_rgba, background)
         large = size >= 24 or (bold and size >= 18.66)
         key = (foreground, background, large)
         if key in seen:
             continue
         seen.add(key)
         minimum = CONTRAST_MIN_LARGE if large else CONTRAST_MIN
-        ratio = contrast_ratio(foreground, background)
+        ratio = colors.contrast_ratio(foreground, background)
         if ratio < minimum:
-            add("contrast", "error", f"text {_hex(foreground)} on {_hex(background)} has contrast "
+            add("contrast", "error", f"text {colors.hex_of(foreground)} on {colors.hex_of(background)} has contrast "
                 f"{ratio:.2f}:1, under {minimum}:1", element.sourceline)
 
 
-_PAGE_DEFAULT: _State = ((0, 0, 0), (255, 255, 255), 16.0, False)  # a browser's: black on white, 16 px
+_PAGE_DEFAULT: _State = ((0, 0, 0, 1.0), (255, 255, 255), 16.0, False)  # a browser's: black on white, 16 px
 
 
 def _state(element: etree._Element, body: etree._Element, states: dict) -> _State | None:  # type: ignore[type-arg]
@@ -326,12 +299,14 @@ def _own_state(element: etree._Element, inherited: _State) -> _State | None:
         if hidden:
             return None
         foreground = own_foreground or foreground
-        background = own_background or background
+        if own_background:  # a see-through background shows what is behind it
+            background = colors.over(own_background, background)
         size = own_size or size
         bold = bold or own_bold
     bgcolor = element.get("bgcolor")
     if bgcolor:
-        background = _color(bgcolor) or background
+        own = _color(bgcolor)
+        background = colors.over(own, background) if own else background
     return foreground, background, size, bold or element.tag in _BOLD_TAGS
 
 
@@ -339,7 +314,3 @@ def _own_text(element: etree._Element) -> bool:
     if element.tag in ("style", "script", "title"):
         return False
     return bool((element.text or "").strip()) or any((child.tail or "").strip() for child in element)
-
-
-def _hex(rgb: tuple[int, int, int]) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*rgb)

@@ -23,7 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from . import markup
+from . import colors, markup
 
 
 class Model(BaseModel):
@@ -59,8 +59,8 @@ def _clean_line(value: str) -> str:
     """One line of text: runs of spaces and line breaks fold to single spaces."""
     _refuse_control_characters(value, allowed="\t\n\r")
     value = _LAYOUT_SPACE.sub(" ", value).strip(" ")
-    if not value.strip():  # nothing but spaces of any kind
-        raise PydanticCustomError("empty_text", "must not be empty")
+    if markup.is_invisible(value):
+        raise PydanticCustomError("empty_text", "must not be empty (it holds nothing visible)")
     return value
 
 
@@ -68,8 +68,8 @@ def _clean_markdown(value: str) -> str:
     """Inline Markdown in paragraphs separated by blank lines; every link must be http(s) or mailto."""
     _refuse_control_characters(value, allowed="\t\n\r")
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    if not value.strip():
-        raise PydanticCustomError("empty_text", "must not be empty")
+    if markup.is_invisible(value):
+        raise PydanticCustomError("empty_text", "must not be empty (it holds nothing visible)")
     problems = [problem for paragraph in paragraphs(value) for problem in markup.link_errors(paragraph)]
     if problems:
         # The (url, message) pairs let the error report point at each link's own line.
@@ -87,7 +87,7 @@ def _clean_url(value: str) -> str:
     _refuse_control_characters(value)
     value = value.strip()
     if not value.lower().startswith(("http://", "https://")):
-        raise PydanticCustomError("url_scheme", "must be an absolute http:// or https:// URL")
+        raise PydanticCustomError("link_scheme", "must be an absolute http:// or https:// URL")
     error = markup.url_error(value)
     if error:
         raise _error("url", error)
@@ -107,9 +107,15 @@ def _clean_handle(value: str) -> str:
 
 
 def _check_color(value: str) -> str:
-    if not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value):
-        raise PydanticCustomError("color", "must be a hex colour such as #1a5276")
-    return value.lower()
+    """A theme colour in any form CSS gives it, written into the email as :func:`colors.css` says."""
+    rgba = colors.parse_color(value)
+    if rgba is None:
+        raise PydanticCustomError(
+            "color", "must be a CSS colour: #1a5276, #fff, rgb(26, 82, 118), rgba(26, 82, 118, 0.5), "
+                     "hsl(205, 64%, 28%) or a name such as navy")
+    if colors.HEX_COLOR.fullmatch(value.strip()):
+        return value.strip().lower()  # as typed: #fff stays #fff
+    return colors.css(rgba)
 
 
 def _check_font_family(value: str) -> str:

@@ -126,7 +126,8 @@ def test_bad_colour_in_config(project, cli) -> None:
     project.issue("x", MINIMAL_ISSUE)
     code, _, err = cli("build", "issues/x.yaml")
     assert code == 1
-    assert err.splitlines()[0] == "newsletter.yaml:4:15: theme.link_color: must be a hex colour such as #1a5276"
+    assert err.splitlines()[0] == ("newsletter.yaml:4:15: theme.link_color: must be a CSS colour: #1a5276, #fff, "
+                                   "rgb(26, 82, 118), rgba(26, 82, 118, 0.5), hsl(205, 64%, 28%) or a name such as navy")
 
 
 def test_no_config_found(tmp_path, monkeypatch, cli) -> None:
@@ -166,4 +167,4 @@ def test_broken_config_is_reported_once_for_all_issues(project, cli) -> None:
     code, _, err = cli("build", "issues/")
     assert code == 1
     assert err == ("newsletter.yaml:1:1: disclaimer: required field is missing\n"
-                   "Error: 1 problem in newsletter.yaml; nothing written for it\n")
+                   "Error: 1 problem in newsletter.yaml; nothing written for issues/a.yaml, issues/b.yaml\n")

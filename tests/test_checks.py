@@ -8,7 +8,7 @@ import re
 import pytest
 
 from conftest import REPO, MINIMAL_ISSUE
-from newsletter import checks
+from newsletter import checks, colors
 
 GOLDEN_HTML = (REPO / "tests" / "golden" / "mei-four-briefs.html").read_text(encoding="utf-8")
 GOLDEN_TEXT = (REPO / "tests" / "golden" / "mei-four-briefs.txt").read_text(encoding="utf-8")
@@ -137,8 +137,8 @@ def test_contrast() -> None:
 
 
 def test_contrast_ratio_matches_wcag() -> None:
-    assert checks.contrast_ratio((0, 0, 0), (255, 255, 255)) == pytest.approx(21.0)
-    assert checks.contrast_ratio((0x77, 0x77, 0x77), (255, 255, 255)) == pytest.approx(4.48, abs=0.01)
+    assert colors.contrast_ratio((0, 0, 0), (255, 255, 255)) == pytest.approx(21.0)
+    assert colors.contrast_ratio((0x77, 0x77, 0x77), (255, 255, 255)) == pytest.approx(4.48, abs=0.01)
 
 
 def test_dark_mode() -> None:
