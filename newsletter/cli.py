@@ -24,7 +24,7 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except NewsletterError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(exc.cli_message()) from None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -79,7 +79,7 @@ def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, 
                        f"details: newsletter check {result.written[0]}")
     if report.archive is not None:
         if report.archive.error is not None:
-            click.echo(f"Error: {report.archive.error}", err=True)
+            click.echo(f"Error: {report.archive.error.cli_message()}", err=True)
         elif check and report.archive.diff:
             click.echo(report.archive.diff, nl=False)
     failed = sum(result.error is not None for result in report.results)
@@ -220,21 +220,36 @@ def docs_command(out: Path, check: bool) -> None:
 
 
 def _print_errors(report, consequence: str = "") -> None:  # type: ignore[no-untyped-def]
-    """Each issue's problems, one per line as ``file:line:col: field: message``, then a summary line."""
+    """Each issue's problems, one per line as ``file:line:col: field: message``, then a summary line; the
+    warnings about valid input; the sub-folders that a folder named did not stand for."""
+    from .config import display_path
     from .errors import InputError
 
-    shown: set[str] = set()  # a broken config fails every issue that uses it: say so once
+    for folder in report.skipped:
+        click.echo(f"note: skipped the sub-folder {display_path(folder)}/ (a folder stands for its own issue "
+                   f"files only): name it to build it too, e.g. {display_path(folder)}/", err=True)
     for result in report.results:
-        if result.error is None or str(result.error) in shown:
-            continue
-        shown.add(str(result.error))
-        if isinstance(result.error, InputError):
-            for problem in result.error.problems:
+        for warning in result.warnings:
+            where = f"{warning.file}:{warning.line}:{warning.column}"
+            click.echo(f"{where}: {warning.field}: warning: {warning.message}", err=True)
+    failing: dict[str, list] = {}  # a broken config or registry fails every issue that uses it: say so once
+    for result in report.results:
+        if result.error is not None:
+            failing.setdefault(str(result.error), []).append(result)
+    for results in failing.values():
+        error = results[0].error
+        if isinstance(error, InputError):
+            for problem in error.problems:
                 click.echo(str(problem), err=True)
-            click.echo(f"Error: {_count(len(result.error.problems), 'problem')} in "
-                       f"{result.error.problems[0].file}{consequence}", err=True)
+            sources = [display_path(result.source) for result in results]
+            if consequence and sources != [error.problems[0].file]:  # the problem is in another file
+                consequence_here = f"; nothing written for {', '.join(sources)}"
+            else:
+                consequence_here = consequence
+            click.echo(f"Error: {_count(len(error.problems), 'problem')} in "
+                       f"{error.problems[0].file}{consequence_here}", err=True)
         else:
-            click.echo(f"Error: {result.error}", err=True)
+            click.echo(f"Error: {error.cli_message()}", err=True)
 
 
 def _counts(findings: list) -> dict[str, int]:  # type: ignore[type-arg]

@@ -44,9 +44,8 @@ def find_config(issue_path: Path) -> Path:
         candidate = folder / CONFIG_NAME
         if candidate.is_file():
             return candidate
-    raise ConfigNotFound(
-        f"{display_path(issue_path)}: no {CONFIG_NAME} found in its folder or above; pass --config FILE"
-    )
+    where = f"{display_path(issue_path)}: no {CONFIG_NAME} found in its folder or above"
+    raise ConfigNotFound(f"{where}; pass config_path=", cli=f"{where}; pass --config FILE")
 
 
 def load_project(config_path: Path) -> Project:

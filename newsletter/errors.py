@@ -24,7 +24,20 @@ class Problem:
 
 
 class NewsletterError(Exception):
-    """Base of every error a user can cause; never raised itself."""
+    """Base of every error a user can cause; never raised itself.
+
+    The message speaks to a caller of the library (``config_path=``); ``cli`` is the same said to a user of
+    the command line (``--config``), when the two differ."""
+
+    def __init__(self, message: str, cli: str | None = None):
+        super().__init__(message)
+        self.cli = cli
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (str(self), self.cli))  # survives the trip back from a worker process
+
+    def cli_message(self) -> str:
+        return self.cli or str(self)
 
 
 class InputError(NewsletterError):
@@ -51,3 +64,13 @@ class TemplateError(NewsletterError):
 
 class OutputError(NewsletterError):
     """An output file could not be written; nothing of the failing issue was left behind."""
+
+
+class ArgumentError(NewsletterError):
+    """A function of the library was called with a wrong value (an unknown platform, a width out of range):
+    the message names the argument, the value, and what is allowed."""
+
+
+class SystemFailure(NewsletterError):
+    """The machine refused what building an issue needed: memory, stack depth for deeply nested input, or a
+    file operation. The message names the issue; nothing of it was written."""

@@ -19,13 +19,14 @@ Stages 1-7 touch no output; a failing issue writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import archive, config, load, validate, write
-from .errors import InputError, NewsletterError, Problem
+from . import archive, arguments, config, load, validate, write
+from .errors import ArgumentError, InputError, NewsletterError, Problem, SystemFailure
 from .links import Links, links_for
 from .models import Issue
 
@@ -47,6 +48,7 @@ class Email:
     web_html: str | None  # None when only the email was asked for
     eml: bytes | None  # None without a sender in the config, or when only the email was asked for
     links: Links  # the email's footer links and link tagging, as a test send needs them again
+    warnings: tuple[Problem, ...] = ()  # valid input that is probably not what the writer meant
 
     def files(self, out_dir: Path) -> dict[Path, str | bytes]:
         """The files this issue writes into ``out_dir``."""
@@ -71,6 +73,7 @@ class IssueResult:
     diff: str = ""
     error: NewsletterError | None = None
     findings: list[Finding] = field(default_factory=list)  # the pre-send checks, after a build
+    warnings: list[Problem] = field(default_factory=list)  # in the input: valid, probably not what was meant
     entry: archive.Entry | None = None  # how the web archive lists the issue
 
     @property
@@ -86,6 +89,7 @@ class IssueResult:
 class Report:
     results: list[IssueResult]
     archive: IssueResult | None = None  # index.html and feed.xml of the output folder
+    skipped: list[Path] = field(default_factory=list)  # sub-folders of a folder named, which hold issues
 
     @property
     def ok(self) -> bool:
@@ -103,10 +107,55 @@ def issue_paths(paths: list[Path]) -> list[Path]:
     return found
 
 
-def _validate(path: Path, project: config.Project) -> Issue:
+def skipped_folders(paths: list[Path]) -> list[Path]:
+    """The sub-folders of the folders named that hold issue files: a folder stands for its own files only."""
+    skipped = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+                if any(child.rglob("*.yaml")) or any(child.rglob("*.yml")):
+                    skipped.append(child)
+    return skipped
+
+
+@contextmanager
+def _system_failures(source: Path) -> Iterator[None]:
+    """What the machine refuses while an issue is built becomes our one-line error naming the issue."""
+    try:
+        yield
+    except MemoryError:
+        raise SystemFailure(f"{config.display_path(source)}: ran out of memory while building it; "
+                            "nothing written for it") from None
+    except RecursionError:
+        raise SystemFailure(f"{config.display_path(source)}: nested too deeply to build (Python's recursion "
+                            "limit); nothing written for it") from None
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise SystemFailure(f"{config.display_path(source)}: the system refused a file operation{where}: "
+                            f"{exc.strerror or exc}; nothing written for it") from None
+
+
+def check_platform(platform: object) -> None:
+    """An :class:`ArgumentError` unless ``platform`` is None or a platform's name."""
+    from .platforms import PLATFORMS
+
+    if platform is not None and (not isinstance(platform, str) or platform not in PLATFORMS):
+        raise ArgumentError(f"platform={platform!r} is not a known platform; allowed: "
+                            f"{', '.join(repr(name) for name in PLATFORMS)}, or None for the config's")
+
+
+def _validate(path: Path, project: config.Project) -> tuple[Issue, list[Problem]]:
     document = load.load(path, config.display_path(path))
     context = {"authors": project.authors, "authors_source": config.display_path(project.authors_path)}
-    return validate.validate(document, Issue, context)
+    return validate.validate(document, Issue, context), document.warnings
+
+
+def _project_for(path: Path, config_path: Path | None) -> config.Project:
+    if config_path is not None:
+        return config.load_project(Path(config_path))
+    if not path.is_file():  # before looking for its config: "no config" would be the wrong reason
+        load.read_text(path, config.display_path(path))
+    return config.load_project(config.find_config(path))
 
 
 def render_issue(path: Path | str, project: config.Project | None = None, config_path: Path | None = None,
@@ -114,27 +163,38 @@ def render_issue(path: Path | str, project: config.Project | None = None, config
     """Build the issue at ``path`` in memory; raises a :class:`NewsletterError` on bad input.
 
     ``editions=False`` makes the email alone, without the web edition and the .eml (the preview's case)."""
+    path = arguments.path("path", path)
+    config_path = arguments.path("config_path", config_path, optional=True)
+    check_platform(platform)
+    arguments.flag("editions", editions)
+    if project is not None and not isinstance(project, config.Project):
+        raise ArgumentError(f"project={project!r} must be a newsletter.config.Project (from "
+                            "config.load_project), or None to find the issue's config")
+    with _system_failures(path):
+        if project is None:
+            project = _project_for(path, config_path)
+        return _render(path, project, platform, editions)
+
+
+def _render(path: Path, project: config.Project, platform: str | None, editions: bool) -> Email:
     # Imported here, not above: `newsletter validate` uses this module and needs none of them.
     from . import compile, inline, mime, render, text
 
-    path = Path(path)
-    if project is None:
-        project = config.load_project(Path(config_path) if config_path else config.find_config(path))
-    issue = _validate(path, project)
+    issue, warnings = _validate(path, project)
     date = issue.date.isoformat() if issue.date else ""
     links = links_for(project.config, path.stem, date, platform)
     mjml = render.render_mjml(issue, project.config, project.templates_dir, links)
     html = inline.inline_css(compile.compile_mjml(mjml, f"{path.stem}.mjml"), project.config.inliner)
     plain = text.render_text(issue, project.config, links)
     if not editions:
-        return Email(path.stem, issue, mjml, html, plain, None, None, links)
+        return Email(path.stem, issue, mjml, html, plain, None, None, links, tuple(warnings))
     web_links = links_for(project.config, path.stem, date, platform, web=True)
     web_mjml = render.render_mjml(issue, project.config, project.templates_dir, web_links)
     # Not inlined: a browser applies a user's <style> blocks as the inliner would (a test compares the two
     # in Chromium), and inlining was a third of the web edition's cost.
     web_html = compile.compile_mjml(web_mjml, f"{path.stem}.web.mjml")
     eml = mime.message_bytes(issue, project.config, plain, html, links) if project.config.sender else None
-    return Email(path.stem, issue, mjml, html, plain, web_html, eml, links)
+    return Email(path.stem, issue, mjml, html, plain, web_html, eml, links, tuple(warnings))
 
 
 class _Projects:
@@ -146,6 +206,8 @@ class _Projects:
         self.resolved: dict[Path, Path] = {}  # each config path as found: the file it is
 
     def for_issue(self, source: Path) -> config.Project:
+        if not self.config_path and not source.is_file():  # "no config found" would be the wrong reason
+            load.read_text(source, config.display_path(source))
         found = self.config_path or config.find_config(source)
         key = self.resolved.get(found)
         if key is None:
@@ -161,24 +223,52 @@ class _Projects:
         return project
 
 
-def _sources(paths: list[Path | str] | Path | str) -> list[Path]:
+def _paths(paths: list[Path | str] | Path | str) -> list[Path]:
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    return issue_paths([Path(p) for p in paths])
+    if not isinstance(paths, (list, tuple)) or not paths:
+        raise ArgumentError(f"paths={paths!r} must be an issue file or folder (a str or pathlib.Path), or a "
+                            "non-empty list of them")
+    return [arguments.path("paths", p) for p in paths]  # type: ignore[misc]
+
+
+def _sources(paths: list[Path | str] | Path | str) -> list[Path]:
+    return issue_paths(_paths(paths))
+
+
+def _argument_error(out: object, config_path: object, check: object, jobs: object, platform: object,
+                    progress: object) -> ArgumentError | None:
+    """The first wrong value among ``build``'s arguments, as the error each issue's result reports."""
+    try:
+        folder = arguments.path("out", out)
+        if folder is not None and folder.exists() and not folder.is_dir():
+            raise ArgumentError(f"out={str(out)!r} is a file: it must be a folder (it is made if missing)")
+        arguments.path("config_path", config_path, optional=True)
+        arguments.flag("check", check)
+        arguments.whole("jobs", jobs, 1, unit=" (the processes to build in)")
+        check_platform(platform)
+        if progress is not None and not callable(progress):
+            raise ArgumentError(f"progress={progress!r} must be a function that takes an IssueResult, or None")
+    except ArgumentError as exc:
+        return exc
+    return None
 
 
 def validate_issues(paths: list[Path | str] | Path | str, config_path: Path | str | None = None) -> Report:
     """Load and validate each issue without rendering it: the fast check for an editor's save hook."""
+    arguments.path("config_path", config_path, optional=True)
     projects = _Projects(config_path)
     results = []
-    for source in _sources(paths):
+    named = _paths(paths)
+    for source in issue_paths(named):
         result = IssueResult(source)
         results.append(result)
         try:
-            _validate(source, projects.for_issue(source))
+            with _system_failures(source):
+                _, result.warnings = _validate(source, projects.for_issue(source))
         except NewsletterError as exc:
             result.error = exc
-    return Report(results)
+    return Report(results, skipped=skipped_folders(named))
 
 
 def build(
@@ -195,9 +285,14 @@ def build(
     that many processes (MRML and the inliners hold the GIL, so threads would not help); the files are the
     same whatever ``jobs``.
 
-    Never raises for bad input: each issue's error is in its result, and the other issues still build.
-    ``progress`` is called with each result as it is done."""
-    sources = _sources(paths)
+    Never raises for bad input: each issue's error is in its result, and the other issues still build; a
+    wrong argument (``platform="hotmail"``) is each issue's error too. Only ``paths`` that are not paths
+    raise (an :class:`ArgumentError`). ``progress`` is called with each result as it is done."""
+    named = _paths(paths)
+    sources = issue_paths(named)
+    wrong = _argument_error(out, config_path, check, jobs, platform, progress)
+    if wrong is not None:
+        return Report([IssueResult(source, error=wrong) for source in sources], skipped=skipped_folders(named))
     if not check:
         write.remove_stale_temporaries(Path(out))  # left by a build that was killed mid-write
     tasks: list[tuple[Path, Path, bool, Path | None, str | None]] = []
@@ -212,7 +307,7 @@ def build(
             results.append(_build_one(projects, *task))
             if progress:
                 progress(results[-1])
-        return Report(results, _archive(results, Path(out), projects, check))
+        return Report(results, _archive(results, Path(out), projects, check), skipped_folders(named))
 
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -228,7 +323,7 @@ def build(
             results.append(result)
             if progress:
                 progress(result)
-    return Report(results, _archive(results, Path(out), projects, check))
+    return Report(results, _archive(results, Path(out), projects, check), skipped_folders(named))
 
 
 def _archive(results: list[IssueResult], out_dir: Path, projects: _Projects, check: bool) -> IssueResult | None:
@@ -238,12 +333,13 @@ def _archive(results: list[IssueResult], out_dir: Path, projects: _Projects, che
         return None
     result = IssueResult(out_dir / "index.html")
     try:
-        files = archive.archive_files(out_dir, projects.for_issue(built[0].source).config,
-                                      [r.entry for r in built if r.entry])
-        if check:
-            result.diff = write.diff_files(files, {path: config.display_path(path) for path in files})
-        else:
-            result.written = write.write_files(files)
+        with _system_failures(result.source):
+            files = archive.archive_files(out_dir, projects.for_issue(built[0].source).config,
+                                          [r.entry for r in built if r.entry])
+            if check:
+                result.diff = write.diff_files(files, {path: config.display_path(path) for path in files})
+            else:
+                result.written = write.write_files(files)
     except NewsletterError as exc:
         result.error = exc
     return result
@@ -275,15 +371,17 @@ def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, sa
         if same_name is not None:
             raise InputError([Problem(config.display_path(source), 1, 1, "", (
                 f"has the same name as {config.display_path(same_name)}; both would write {source.stem}.html"))])
-        email = render_issue(source, projects.for_issue(source), platform=platform)
-        files = email.files(out_dir)
-        labels = {path: config.display_path(path) for path in files}
-        result.entry = archive.entry_for(email.name, email.issue)
-        if check:
-            result.diff = write.diff_files(files, labels)
-            return result
-        result.written = write.write_files(files)
-        result.findings = checks.check_email(email.html, email.text, labels[out_dir / f"{email.name}.html"])
+        with _system_failures(source):
+            email = render_issue(source, projects.for_issue(source), platform=platform)
+            result.warnings = list(email.warnings)
+            files = email.files(out_dir)
+            labels = {path: config.display_path(path) for path in files}
+            result.entry = archive.entry_for(email.name, email.issue)
+            if check:
+                result.diff = write.diff_files(files, labels)
+                return result
+            result.written = write.write_files(files)
+            result.findings = checks.check_email(email.html, email.text, labels[out_dir / f"{email.name}.html"])
     except NewsletterError as exc:
         result.error = exc
     return result

@@ -9,8 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from . import pipeline, write
-from .errors import NewsletterError
+from . import arguments, pipeline, write
+from .errors import ArgumentError, NewsletterError
 
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -22,14 +22,31 @@ class BrowserMissing(NewsletterError):
     """Screenshots need Playwright for Python and a Chromium executable, and one of them is missing."""
 
 
+MIN_WIDTH, MAX_WIDTH = 200, 2000
+
+
 def parse_widths(text: str) -> list[int]:
+    """``"600,375"`` as ``[600, 375]``."""
+    arguments.text("widths", text)
     try:
         widths = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise NewsletterError(f"--width takes whole numbers separated by commas, not {text!r}") from None
-    if not widths or any(not 200 <= width <= 2000 for width in widths):
-        raise NewsletterError("--width takes widths from 200 to 2000 pixels, e.g. 600,375")
-    return widths
+        wrong = f"takes whole numbers separated by commas, e.g. 600,375, not {text!r}"
+        raise ArgumentError(f"widths {wrong}", cli=f"--width {wrong}") from None
+    if not widths:
+        raise ArgumentError("widths takes at least one width, e.g. 600,375", cli="--width takes at least one width, "
+                            "e.g. 600,375")
+    return check_widths(widths, "--width")
+
+
+def check_widths(widths: list[int], name: str = "widths") -> list[int]:
+    if not isinstance(widths, (list, tuple)) or not widths:
+        raise ArgumentError(f"widths={widths!r} must be a non-empty list of widths in pixels, e.g. [600, 375]")
+    for width in widths:
+        if not isinstance(width, int) or isinstance(width, bool) or not MIN_WIDTH <= width <= MAX_WIDTH:
+            wrong = f"{width!r} is not a width from {MIN_WIDTH} to {MAX_WIDTH} pixels"
+            raise ArgumentError(f"widths: {wrong}", cli=f"{name}: {wrong}")
+    return list(widths)
 
 
 def chromium_executable() -> str:
@@ -41,6 +58,8 @@ def chromium_executable() -> str:
 
 def screenshots(issue: Path, widths: list[int], out: Path, config_path: Path | None = None) -> list[Path]:
     """Render ``issue`` and write ``out/X-WIDTH.png`` for each width; returns the paths written."""
+    out = arguments.path("out", out)
+    widths = check_widths(widths)
     email = pipeline.render_issue(issue, config_path=config_path, editions=False)
     executable = chromium_executable()
     try:

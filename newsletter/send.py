@@ -12,7 +12,7 @@ import smtplib
 import ssl
 from pathlib import Path
 
-from . import config, mime, pipeline
+from . import arguments, config, mime, pipeline
 from .errors import NewsletterError
 from .models import EMAIL_ADDRESS
 
@@ -25,24 +25,41 @@ class SendError(NewsletterError):
 
 
 def parse_server(text: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":") if ":" in text else (text, "", "25")
+    """``HOST:PORT`` (an IPv6 host in brackets, ``[::1]:25``) as ``(host, port)``; the port defaults to 25."""
+    arguments.text("smtp", text)
+    if text.count(":") > 1 and not text.startswith("["):
+        host, port = text, ""  # an IPv6 address without brackets: no way to tell where a port would start
+    elif ":" in text:
+        host, _, port = text.rpartition(":")
+    else:
+        host, port = text, "25"
     host = host.strip("[]") or "localhost"
-    if not port.isdigit() or not 0 < int(port) < 65536:
-        raise SendError(f"--smtp takes HOST:PORT, not {text!r}")
+    if not port.isdigit() or not 0 < int(port) < 65536 or ":" in host and not text.startswith("["):
+        wrong = f"takes HOST:PORT with a port from 1 to 65535 (an IPv6 host in brackets, [::1]:25), not {text!r}"
+        raise SendError(f"smtp= {wrong}", cli=f"--smtp {wrong}")
     return host, int(port)
 
 
 def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: bool = False,
               config_path: Path | None = None, platform: str | None = None, timeout: float = 30) -> str:
     """Build ``issue_path`` and send it to ``to``; returns the Message-ID."""
+    issue_path = arguments.path("issue_path", issue_path)
+    config_path = arguments.path("config_path", config_path, optional=True)
+    arguments.text("to", to)
+    arguments.flag("starttls", starttls)
+    arguments.number("timeout", timeout, above=0)
+    pipeline.check_platform(platform)
     if not EMAIL_ADDRESS.fullmatch(to):
-        raise SendError(f"--to: {to!r} is not an email address")
+        wrong = f"{to!r} is not an email address (name@example.org)"
+        raise SendError(f"to={wrong}", cli=f"--to: {wrong}")
+    host, port = parse_server(smtp)
+    if config_path is None and not issue_path.is_file():
+        pipeline.render_issue(issue_path)  # raises the InputError that says why the file cannot be read
     project = config.load_project(config_path or config.find_config(issue_path))
     if project.config.sender is None:
         raise SendError(f"{config.display_path(project.config_path)}: sending needs a sender (sender.address)")
     email = pipeline.render_issue(issue_path, project, platform=platform, editions=False)
     message = mime.message_bytes(email.issue, project.config, email.text, email.html, email.links, fresh=True, to=to)
-    host, port = parse_server(smtp)
     user = os.environ.get(USER_VARIABLE)
     password = os.environ.get(PASSWORD_VARIABLE)
     try:

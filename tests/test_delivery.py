@@ -247,7 +247,7 @@ def test_send_with_starttls(project, cli, tmp_path, monkeypatch) -> None:
 def test_send_errors_are_clear(project, cli) -> None:
     project.issue("d", yaml.safe_dump(ISSUE))
     code, _, err = cli("send", "issues/d.yaml", "--to", "not-an-address", "--smtp", "127.0.0.1:9")
-    assert code == 1 and err == "Error: --to: 'not-an-address' is not an email address\n"
+    assert code == 1 and err == "Error: --to: 'not-an-address' is not an email address (name@example.org)\n"
     code, _, err = cli("send", "issues/d.yaml", "--to", "r@example.org", "--smtp", "127.0.0.1:9")
     assert code == 1 and err.startswith("Error: cannot reach SMTP server 127.0.0.1:9:")
 

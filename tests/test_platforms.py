@@ -70,7 +70,7 @@ def test_unknown_platform_is_refused(project, cli) -> None:
     project.configure(platform="hotmail")
     project.issue("p", yaml.safe_dump(ISSUE))
     code, _, err = cli("build", "issues/p.yaml")
-    assert code == 1 and "newsletter.yaml:" in err and "platform: Input should be 'none', 'mailchimp'" in err
+    assert code == 1 and "newsletter.yaml:" in err and "platform: 'hotmail' is not one of the allowed values: 'none', 'mailchimp'" in err
     code, _, err = cli("build", "issues/p.yaml", "--platform", "hotmail")
     assert code == 2 and "Invalid value for '--platform'" in err
 
