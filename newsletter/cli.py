@@ -204,13 +204,19 @@ def screenshot_command(issue: Path, widths: str, out: Path, config_path: Path | 
 
 @main.command("docs")
 @click.option("--out", default="docs/reference.md", show_default=True, type=click.Path(path_type=Path),
-              help="Where to write the reference of the file formats.")
+              help="Where to write the reference of the file formats; - for standard output.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if --out is not up to date.")
 def docs_command(out: Path, check: bool) -> None:
     """Write the reference of the issue, authors and config formats, generated from the models."""
     from . import reference, write
 
-    files = {out: reference.render_reference()}
+    text = reference.render_reference()
+    if str(out) == "-":
+        if check:
+            _fail("--check compares with a file: name it with --out")
+        click.echo(text, nl=False)
+        return
+    files = {out: text}
     if check:
         diff = write.diff_files(files)
         click.echo(diff, nl=False)
