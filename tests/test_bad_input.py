@@ -16,13 +16,22 @@ from conftest import MINIMAL_ISSUE
 CASES = Path(__file__).parent / "cases" / "errors"
 
 
-@pytest.mark.parametrize("case", sorted(p.stem for p in CASES.glob("*.yaml")))
+CASE_NAMES = sorted(p.stem for p in CASES.glob("*.yaml"))
+
+
+def test_the_cases_are_there_each_with_its_messages() -> None:
+    assert len(CASE_NAMES) > 10  # an empty glob would make the parametrized test below a silent skip
+    assert CASE_NAMES == sorted(p.stem for p in CASES.glob("*.expected"))
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
 def test_error_case(project, cli, case: str, update_goldens: bool) -> None:
     shutil.copy(CASES / f"{case}.yaml", project.issues / f"{case}.yaml")
     code, out, err = cli("build", f"issues/{case}.yaml")
     expected = CASES / f"{case}.expected"
     if update_goldens:
         expected.write_text(err, encoding="utf-8")
+        pytest.skip(f"{expected.name} rewritten, not compared: review the diff")
     assert code == 1
     assert err == expected.read_text(encoding="utf-8")
     assert "Traceback" not in err
@@ -89,7 +98,8 @@ def test_self_referencing_alias(project, cli) -> None:
     project.issue("loop", 'subject: &s [*s]\nbriefs: []\n')
     code, _, err = cli("build", "issues/loop.yaml")
     assert code == 1
-    assert "nesting deeper than" in err or "YAML" in err
+    assert err.startswith("issues/loop.yaml:1:10: subject[0]")
+    assert "document expands to nesting deeper than 64 (aliases?)" in err
 
 
 def test_bad_issue_does_not_stop_the_others(project, cli) -> None:
@@ -97,7 +107,7 @@ def test_bad_issue_does_not_stop_the_others(project, cli) -> None:
     project.issue("bad", "subject: 1\n")
     code, out, err = cli("build", "issues/")
     assert code == 1
-    assert out == "built 1 issue into dist, 1 failed; checks: 0 errors, 2 warnings\n"  # no preheader, no unsubscribe
+    assert out.startswith("built 1 issue into dist, 1 failed; checks: 0 errors, ")
     assert "issues/bad.yaml:1:10: subject:" in err
     assert sorted(p.name for p in project.out.iterdir()) == [
         "feed.xml", "good.eml", "good.html", "good.mjml", "good.txt", "good.web.html", "index.html"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import REPO
 from newsletter import models, reference
 
@@ -11,6 +13,7 @@ def test_committed_reference_is_current(update_goldens: bool) -> None:
     generated = reference.render_reference()
     if update_goldens:
         path.write_text(generated, encoding="utf-8")
+        pytest.skip("docs/reference.md rewritten, not compared: review the diff")
     assert path.read_text(encoding="utf-8") == generated, "run `newsletter docs` and commit docs/reference.md"
 
 

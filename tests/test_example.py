@@ -27,6 +27,7 @@ def test_example_matches_golden(email, suffix: str, update_goldens: bool) -> Non
     golden = GOLDEN / f"mei-four-briefs.{suffix}"
     if update_goldens:
         golden.write_bytes(data)
+        pytest.skip(f"{golden.name} rewritten, not compared: review the diff")
     assert golden.exists(), f"{golden} is missing: run pytest --update-goldens and review the diff"
     assert data == golden.read_bytes(), (
         f"{golden.name} differs from the build; if the change is intended, run pytest --update-goldens"

@@ -32,6 +32,8 @@ def test_output_is_byte_identical_across_runs_and_hash_seeds(tmp_path: Path) -> 
 def test_files_are_utf8_with_unix_newlines(project, cli) -> None:
     project.example()
     assert cli("build", "issues/mei-four-briefs.yaml")[0] == 0
+    assert sorted(p.suffix for p in project.out.iterdir()) == [".eml", ".html", ".html", ".html", ".mjml",
+                                                                 ".txt", ".xml"]
     for path in project.out.iterdir():
         data = path.read_bytes()
         assert (b"\r\n" in data) == (path.suffix == ".eml")  # a MIME message has CRLF lines, as RFC 5322 says
@@ -134,12 +136,16 @@ def test_two_issues_with_the_same_name_are_refused(project, cli) -> None:
     assert "other/x.yml:1:1: has the same name as issues/x.yaml" in err
 
 
-def test_library_call_matches_the_cli(project) -> None:
+def test_library_call_matches_the_cli(project, cli) -> None:
     import newsletter
 
     project.example()
     report = newsletter.build(["issues/mei-four-briefs.yaml"], out="lib")
     assert report.ok
+    assert cli("build", "issues/mei-four-briefs.yaml", "--out", "cli")[0] == 0
+    library_files = {p.name: p.read_bytes() for p in (project.root / "lib").iterdir()}
+    assert len(library_files) == 7
+    assert library_files == {p.name: p.read_bytes() for p in (project.root / "cli").iterdir()}
     email = newsletter.render_issue("issues/mei-four-briefs.yaml")
     assert (project.root / "lib" / "mei-four-briefs.html").read_text(encoding="utf-8") == email.html
     assert (REPO / "tests" / "golden" / "mei-four-briefs.txt").read_text(encoding="utf-8") == email.text

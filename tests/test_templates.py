@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
+import jinja2
 import lxml.html
 import pytest
 import yaml
@@ -135,22 +136,33 @@ def private_bytecode_cache(tmp_path, monkeypatch):
     render.environment.cache_clear()
 
 
-def test_compiled_templates_are_cached_and_an_edit_is_seen(project, private_bytecode_cache) -> None:
+def test_compiled_templates_are_cached_and_an_edit_is_seen(project, private_bytecode_cache, monkeypatch) -> None:
     path = project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
     project.template("footer.mjml.j2", "<mj-section><mj-column><mj-text><p>First footer</p></mj-text></mj-column></mj-section>\n")
     assert "First footer" in newsletter.render_issue(path).html
     assert len(list(private_bytecode_cache.iterdir())) == 7  # each template used (no hero here), the user's footer too
+    compiled: list[str] = []
+    real_compile = jinja2.Environment.compile
+
+    def spy(self, source, name=None, filename=None, raw=False, defer_init=False):  # type: ignore[no-untyped-def]
+        compiled.append(name)
+        return real_compile(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", spy)
     render.environment.cache_clear()  # a new process: the templates come from the cache
     first = newsletter.render_issue(path)
+    assert compiled == []  # none compiled: each came from the cache
     project.template("footer.mjml.j2", "<mj-section><mj-column><mj-text><p>Second footer</p></mj-text></mj-column></mj-section>\n")
     render.environment.cache_clear()
     second = newsletter.render_issue(path)
+    assert compiled == ["footer.mjml.j2"]  # only the edited one
     assert "First footer" in first.html and "Second footer" in second.html and "First footer" not in second.html
 
 
 def test_a_broken_or_unusable_template_cache_is_passed_over(project, private_bytecode_cache, monkeypatch) -> None:
     path = project.issue("x", yaml.safe_dump(_issue(True, True, True, 3)))
     expected = newsletter.render_issue(path).html
+    assert len(list(private_bytecode_cache.iterdir())) == 8  # every template with a hero; else nothing is damaged
     for cached in private_bytecode_cache.iterdir():
         cached.write_bytes(cached.read_bytes()[:40] + b"\x00garbage")
     render.environment.cache_clear()
