@@ -1,15 +1,17 @@
-"""The web archive in the output folder: ``index.html`` lists every built issue newest first, and
-``feed.xml`` is its Atom feed. Each issue's ``X.web.html`` is the view-in-browser edition.
+"""Stage 8b: the web archive of an output folder: ``index.html`` lists every issue built into it, newest
+first, ``feed.xml`` is its Atom feed, and ``archive.json`` remembers the entries between builds. Each
+issue's ``X.web.html`` is the view-in-browser edition.
 
-Both are made from every ``*.web.html`` in the folder, so building one issue keeps the others listed; the
-issues of the current build are taken from memory, so ``--check`` sees what a build would write.
+An entry comes from the issue's model (subject, date, preheader), never from what a template wrote, so a
+folder of templates of one's own still gets a correct archive. Building one issue keeps the others listed:
+``archive.json`` holds them, for as long as their web edition is in the folder. ``index.html`` comes from the
+template ``archive.html.j2``, which a project may override like the others.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from html import escape
+import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .models import Config, Issue
@@ -32,47 +34,45 @@ def entry_for(slug: str, issue: Issue) -> Entry:
     return Entry(issue.date.isoformat() if issue.date else "", slug, issue.subject, issue.preheader or issue.subject)
 
 
-def entry_from_html(slug: str, html: str) -> Entry:
-    """The archive entry described by the head of a web edition (its title and meta tags)."""
-    from lxml import etree
-
-    root = etree.fromstring(html.encode("utf-8"), etree.HTMLParser())
-    if root is None:
-        raise ValueError("not an HTML document")
-    title = root.find(".//title")
-    metas = {meta.get("name"): meta.get("content") or "" for meta in root.iter("meta") if meta.get("name")}
-    subject = " ".join("".join(title.itertext()).split()) if title is not None else slug
-    return Entry(metas.get("newsletter:date", ""), slug, subject, metas.get("description", ""))
-
-
-_HEAD_END = re.compile(rb"</head\s*>", re.I)
-
-
-def _head(path: Path, chunk: int = 16384) -> str:
-    """The start of the file at ``path`` up to its ``</head>``: all an entry needs, a fifth of a web edition."""
-    with path.open("rb") as stream:
-        data = b""
-        while block := stream.read(chunk):
-            data += block
-            end = _HEAD_END.search(data, max(0, len(data) - len(block) - 16))
-            if end:
-                return data[: end.end()].decode("utf-8")
-    return data.decode("utf-8")
+ARCHIVE_DATA = "archive.json"
 
 
 def entries(out_dir: Path, current: list[Entry]) -> list[Entry]:
-    """Every issue of the folder, newest first: the web editions on disk, with ``current`` replacing them."""
-    found = {entry.slug: entry for entry in current}
-    for path in sorted(out_dir.glob(f"*{WEB_SUFFIX}")) if out_dir.is_dir() else []:
-        slug = path.name[: -len(WEB_SUFFIX)]
-        if slug not in found:
-            try:
-                # Only the head is read: a build of one issue into a ten-year archive read and parsed 520
-                # whole web editions (0.4 s) to list them.
-                found[slug] = entry_from_html(slug, _head(path))
-            except (OSError, UnicodeDecodeError, ValueError):
-                continue  # not one of ours: left out of the index rather than failing the build
+    """Every issue of the folder, newest first: those in ``archive.json`` whose web edition is still there,
+    with ``current`` (the issues of this build) replacing them."""
+    found: dict[str, Entry] = {}
+    try:
+        data = json.loads((out_dir / ARCHIVE_DATA).read_text(encoding="utf-8"))
+        for item in data.get("entries", []):
+            entry = Entry(str(item["date"]), str(item["slug"]), str(item["subject"]), str(item["description"]))
+            if (out_dir / f"{entry.slug}{WEB_SUFFIX}").is_file():
+                found[entry.slug] = entry
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass  # no archive yet, or one that is not ours: this build's issues start it again
+    found.update((entry.slug, entry) for entry in current)
     return sorted(found.values(), key=lambda e: (e.date, e.slug), reverse=True)
+
+
+def archive_json(listed: list[Entry]) -> str:
+    return json.dumps({"entries": [asdict(entry) for entry in listed]}, ensure_ascii=False, indent=1) + "\n"
+
+
+# The names the archive template receives (the template contract; docs/reference.md is made from this).
+CONTEXT: dict[str, str] = {
+    "config": "The validated config: `name`, `lang`, `labels.archive`, `archive_url`, ...",
+    "title": "The page's title: the publication's name and `labels.archive`.",
+    "entries": "The issues, newest first: `date` (ISO, or empty), `slug`, `subject`, `description`, and `url`, "
+               "the web edition's address relative to the index.",
+}
+
+
+@dataclass(frozen=True)
+class _Listed:
+    date: str
+    slug: str
+    subject: str
+    description: str
+    url: str
 
 
 def _url(config: Config, slug: str) -> str:
@@ -80,36 +80,15 @@ def _url(config: Config, slug: str) -> str:
     return f"{config.archive_url.rstrip('/')}/{name}" if config.archive_url else name
 
 
-def index_html(config: Config, listed: list[Entry]) -> str:
-    rows = "\n".join(
-        f'    <li><time datetime="{escape(e.date)}">{escape(e.date)}</time> '
-        f'<a href="{escape(e.slug)}{WEB_SUFFIX}">{escape(e.subject)}</a>'
-        + (f"<br><span>{escape(e.description)}</span>" if e.description else "") + "</li>"
-        for e in listed
-    )
-    title = f"{config.name}: {config.labels.archive}"
-    return f"""<!doctype html>
-<html lang="{escape(config.lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)}</title>
-<link rel="alternate" type="application/atom+xml" href="feed.xml" title="{escape(config.name)}">
-<style>
-  body {{ font: 17px/1.5 Georgia, serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
-  ul {{ list-style: none; padding: 0; }} li {{ margin: 0 0 1.2rem; }}
-  time {{ color: #555; font: 14px Helvetica, Arial, sans-serif; display: block; }}
-  span {{ color: #444; }}
-</style>
-</head>
-<body>
-<h1>{escape(title)}</h1>
-<ul>
-{rows}
-</ul>
-</body>
-</html>
-"""
+def index_html(config: Config, listed: list[Entry], templates_dir: Path | None = None) -> str:
+    from . import render  # the template loader: ours, or the project's archive.html.j2
+
+    rows = [_Listed(e.date, e.slug, e.subject, e.description, f"{e.slug}{WEB_SUFFIX}") for e in listed]
+    context = {"config": config, "title": f"{config.name}: {config.labels.archive}", "entries": rows}
+    return render.render_page(ARCHIVE_TEMPLATE, context, templates_dir)
+
+
+ARCHIVE_TEMPLATE = "archive.html.j2"
 
 
 _ATOM = "http://www.w3.org/2005/Atom"
@@ -151,6 +130,8 @@ def feed_xml(config: Config, listed: list[Entry]) -> str:
     return etree.tostring(feed, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode("utf-8")
 
 
-def archive_files(out_dir: Path, config: Config, current: list[Entry]) -> dict[Path, str]:
+def archive_files(out_dir: Path, config: Config, current: list[Entry],
+                  templates_dir: Path | None = None) -> dict[Path, str]:
     listed = entries(out_dir, current)
-    return {out_dir / "index.html": index_html(config, listed), out_dir / "feed.xml": feed_xml(config, listed)}
+    return {out_dir / "index.html": index_html(config, listed, templates_dir),
+            out_dir / "feed.xml": feed_xml(config, listed), out_dir / ARCHIVE_DATA: archive_json(listed)}

@@ -7,6 +7,7 @@ finding has a rule id, a severity (``error`` or ``warning``), a message, and the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,22 +29,6 @@ _PARSER = etree.HTMLParser(remove_comments=False)
 MERGE_TAG = re.compile(r"\{\{.*?\}\}|\*\|.*?\|\*|%[A-Za-z_]+%|\[[A-Za-z_]+\]|<%.*?%>|\$\{.*?\}|\[\[.*?\]\]|%%.*?%%")
 _ANCHOR_TARGETS = etree.XPath("//@id | //a/@name")
 UNSUBSCRIBE_TAG = re.compile(r"unsub|opt.?out|\[unsubscribe\]|%unsubscribe_url%", re.I)
-
-RULES = {
-    "gmail-clip": "HTML over Gmail's 102 KB clipping limit (warning from 90 KB)",
-    "img-alt": "an image without alt text",
-    "link-scheme": "a link that is not https, mailto, an in-email anchor or a merge tag",
-    "link-empty": "a link with an empty or '#' target",
-    "anchor-target": "an in-email link whose target id does not exist",
-    "unsubscribe": "no unsubscribe link",
-    "subject-length": f"a subject over {SUBJECT_MAX} characters",
-    "preheader": f"no preheader, or one shorter than {PREHEADER_MIN} characters",
-    "text-parity": "a title, author or link of the HTML missing from the plain text",
-    "contrast": "text under WCAG AA contrast against its background",
-    "dark-mode": "no color-scheme / supported-color-schemes meta",
-    "lang": "no lang on <html>",
-}
-
 
 @dataclass(frozen=True, order=True)
 class Finding:
@@ -78,90 +63,193 @@ def collect(paths: list[Path]) -> list[tuple[Path, Path | None]]:
     return list(emails.items())
 
 
-def check_files(html: Path, text: Path | None) -> list[Finding]:
-    """The findings about the email in the file ``html``, with its plain text from ``text``."""
+def check_files(html: Path, text: Path | None, ignore: tuple[str, ...] = ()) -> list[Finding]:
+    """The findings about the email in the file ``html``, with its plain text from ``text``. Only the files
+    are known here: ``text-parity`` compares the HTML's links with the text (a build compares all that the
+    issue's model says must be in both)."""
     try:
         return check_email(html.read_text(encoding="utf-8"), text.read_text(encoding="utf-8") if text else None,
-                           str(html))
+                           str(html), ignore=ignore)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(str(html), 1, 1, "", f"cannot read: {exc}")]) from None
 
 
-def check_email(html: str, text: str | None, html_name: str = "email.html") -> list[Finding]:
-    """Every finding about one email, located in ``html_name``; ``text`` is None without a plain-text part."""
+Add = Callable[..., None]  # add(message, line=1, severity=None): a finding of the rule being run
+
+
+@dataclass(frozen=True)
+class Email:
+    """What the rules look at: the HTML (parsed once), its plain text, and what the issue's model says must
+    reach both (None when only the files are known, as in ``newsletter check dist/``)."""
+
+    html: str
+    data: bytes
+    tree: etree._Element
+    text: str | None
+    expected: list[tuple[str, str]] | None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One pre-send check: its id (for findings and ``checks: {ignore: [...]}``), the most severe finding it
+    makes, what it finds, and the function that finds it."""
+
+    id: str
+    severity: str
+    severities: str  # how it grades, for the documentation
+    description: str
+    check: Callable[[Email, Add], None]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(id: str, severity: str, description: str, severities: str = "") -> Callable[[Callable], Callable]:  # noqa: A002
+    """Register the decorated function as the check ``id``; it reports through ``add(message, line)``."""
+    def register(check: Callable[[Email, Add], None]) -> Callable[[Email, Add], None]:
+        RULES[id] = Rule(id, severity, severities or severity, description, check)
+        return check
+    return register
+
+
+def unknown_rules(ids: list[str] | tuple[str, ...]) -> list[str]:
+    """Each id in ``ids`` that names no rule, with a suggestion, as messages."""
+    import difflib
+
+    messages = []
+    for name in ids:
+        if name not in RULES:
+            close = difflib.get_close_matches(name, list(RULES), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            messages.append(f"unknown check rule {name!r}{hint} (rules: {', '.join(RULES)})")
+    return messages
+
+
+def check_email(html: str, text: str | None, html_name: str = "email.html",
+                expected: list[tuple[str, str]] | None = None, ignore: tuple[str, ...] | list[str] = ()) -> list[Finding]:
+    """Every finding about one email, located in ``html_name``; ``text`` is None without a plain-text part.
+    ``expected`` is what the issue's model says must reach the HTML and the text (``text-parity``); the
+    rules named in ``ignore`` are not run."""
     data = html.encode("utf-8")  # once: encoding the example took a tenth of the checks' time
     # Plain lxml.etree elements: lxml.html looks up a Python class for every element it hands out.
     tree = etree.fromstring(data, _PARSER) if html.strip() else None
     if tree is None:
         raise InputError([Problem(html_name, 1, 1, "", "empty: not an HTML document")])
+    email = Email(html, data, tree, text, expected)
     findings: list[Finding] = []
-
-    def add(rule: str, severity: str, message: str, line: int | None = 1) -> None:
-        findings.append(Finding(html_name, line or 1, rule, severity, message))
-
-    size = len(data)
-    if size > GMAIL_CLIP_BYTES:
-        add("gmail-clip", "error", f"HTML is {size:,} bytes: Gmail clips a message over {GMAIL_CLIP_BYTES:,}")
-    elif size > GMAIL_WARN_BYTES:
-        add("gmail-clip", "warning", f"HTML is {size:,} bytes, close to Gmail's {GMAIL_CLIP_BYTES:,}-byte clip")
-
-    for image in tree.iter("img"):
-        if "alt" not in image.attrib:
-            add("img-alt", "error", f"image {image.get('src', '')!r} has no alt attribute", image.sourceline)
-        elif not image.get("alt").strip() and image.get("role") != "presentation":
-            add("img-alt", "warning", f"image {image.get('src', '')!r} has empty alt text but is not marked "
-                'role="presentation"', image.sourceline)
-
-    ids = {str(value) for value in _ANCHOR_TARGETS(tree) if value}
-    unsubscribe_found = False
-    for link in tree.iter("a"):
-        href = (link.get("href") or "").strip()
-        line = link.sourceline
-        if UNSUBSCRIBE_TAG.search(href) or "unsubscribe" in _text(link).lower():
-            unsubscribe_found = True
-        if href in ("", "#"):
-            add("link-empty", "error", f"link {_label(link)!r} has an empty target", line)
-        elif href.startswith("#"):
-            if href[1:] not in ids:
-                add("anchor-target", "error", f"link {_label(link)!r} points to #{href[1:]}, which does not exist", line)
-        elif MERGE_TAG.fullmatch(href):
+    for checked in RULES.values():
+        if checked.id in ignore:
             continue
-        else:
-            scheme = urlsplit(href).scheme.lower()
-            if scheme == "http":
-                add("link-scheme", "warning", f"link {href!r} is not https", line)
-            elif scheme not in ("https", "mailto"):
-                add("link-scheme", "error", f"link {href!r} is not https, mailto, an anchor or a merge tag", line)
-    if not unsubscribe_found:
-        add("unsubscribe", "warning", "no unsubscribe link: add your platform's merge tag (or a URL) to the footer")
 
-    title = tree.find(".//title")
+        def add(message: str, line: int | None = 1, severity: str | None = None, _rule: Rule = checked) -> None:
+            findings.append(Finding(html_name, line or 1, _rule.id, severity or _rule.severity, message))
+
+        checked.check(email, add)
+    return sorted(set(findings), key=lambda f: (f.file, f.line, f.rule, f.message))
+
+
+@rule("gmail-clip", "error", "HTML that Gmail would clip (the ESP adds tracking on the way out)",
+      "error over 102,400 bytes, warning over 90 KB")
+def _gmail_clip(email: Email, add: Add) -> None:
+    size = len(email.data)
+    if size > GMAIL_CLIP_BYTES:
+        add(f"HTML is {size:,} bytes: Gmail clips a message over {GMAIL_CLIP_BYTES:,}")
+    elif size > GMAIL_WARN_BYTES:
+        add(f"HTML is {size:,} bytes, close to Gmail's {GMAIL_CLIP_BYTES:,}-byte clip", severity="warning")
+
+
+@rule("img-alt", "error", "images without alt text", 'error; warning for `alt=""` without `role="presentation"`')
+def _img_alt(email: Email, add: Add) -> None:
+    for image in email.tree.iter("img"):
+        if "alt" not in image.attrib:
+            add(f"image {image.get('src', '')!r} has no alt attribute", image.sourceline)
+        elif not image.get("alt").strip() and image.get("role") != "presentation":
+            add(f"image {image.get('src', '')!r} has empty alt text but is not marked "
+                'role="presentation"', image.sourceline, "warning")
+
+
+@rule("link-scheme", "error", "links other than https, mailto, in-email anchors and merge tags",
+      "error; warning for `http:`")
+def _link_scheme(email: Email, add: Add) -> None:
+    for link in email.tree.iter("a"):
+        href = (link.get("href") or "").strip()
+        if href in ("", "#") or href.startswith("#") or MERGE_TAG.fullmatch(href):
+            continue
+        scheme = urlsplit(href).scheme.lower()
+        if scheme == "http":
+            add(f"link {href!r} is not https", link.sourceline, "warning")
+        elif scheme not in ("https", "mailto"):
+            add(f"link {href!r} is not https, mailto, an anchor or a merge tag", link.sourceline)
+
+
+@rule("link-empty", "error", 'links to `""` or `#`')
+def _link_empty(email: Email, add: Add) -> None:
+    for link in email.tree.iter("a"):
+        if (link.get("href") or "").strip() in ("", "#"):
+            add(f"link {_label(link)!r} has an empty target", link.sourceline)
+
+
+@rule("anchor-target", "error", "an in-email link (the Contents') whose target id does not exist")
+def _anchor_target(email: Email, add: Add) -> None:
+    ids = {str(value) for value in _ANCHOR_TARGETS(email.tree) if value}
+    for link in email.tree.iter("a"):
+        href = (link.get("href") or "").strip()
+        if href.startswith("#") and href != "#" and href[1:] not in ids:
+            add(f"link {_label(link)!r} points to #{href[1:]}, which does not exist", link.sourceline)
+
+
+@rule("unsubscribe", "warning", "no unsubscribe link (a platform merge tag or a URL)")
+def _unsubscribe(email: Email, add: Add) -> None:
+    for link in email.tree.iter("a"):
+        if UNSUBSCRIBE_TAG.search(link.get("href") or "") or "unsubscribe" in _text(link).lower():
+            return
+    add("no unsubscribe link: add your platform's merge tag (or a URL) to the footer")
+
+
+@rule("subject-length", "warning", f"a subject over {SUBJECT_MAX} characters")
+def _subject_length(email: Email, add: Add) -> None:
+    title = email.tree.find(".//title")
     subject = " ".join((_text(title) if title is not None else "").split())
     if len(subject) > SUBJECT_MAX:
-        add("subject-length", "warning", f"subject is {len(subject)} characters; inboxes cut it near {SUBJECT_MAX}",
+        add(f"subject is {len(subject)} characters; inboxes cut it near {SUBJECT_MAX}",
             title.sourceline if title is not None else 1)
 
-    preheader = _preheader(tree)
+
+@rule("preheader", "warning", f"no preheader, or one under {PREHEADER_MIN} characters")
+def _preheader_rule(email: Email, add: Add) -> None:
+    preheader = _preheader(email.tree)
     if preheader is None:
-        add("preheader", "warning", "no preheader: the inbox preview will show the first words of the email")
+        add("no preheader: the inbox preview will show the first words of the email")
     elif len(preheader) < PREHEADER_MIN:
-        add("preheader", "warning", f"preheader is {len(preheader)} characters; {PREHEADER_MIN} or more fill the "
-            "inbox preview")
+        add(f"preheader is {len(preheader)} characters; {PREHEADER_MIN} or more fill the inbox preview")
 
-    metas = {(meta.get("name") or "").lower() for meta in tree.iter("meta")}
-    if not {"color-scheme", "supported-color-schemes"} & metas:
-        add("dark-mode", "warning", 'no <meta name="color-scheme">: dark-mode clients will recolour the email freely')
 
-    root = tree
-    if not (root.get("lang") or "").strip():
-        add("lang", "error", "<html> has no lang attribute: screen readers cannot pick a voice", root.sourceline)
-
-    _contrast(tree, add)
-    if text is None:
-        add("text-parity", "warning", "no plain-text part to compare with")
+@rule("text-parity", "error", "a title, author, key text or link that is in the HTML or the plain text but not "
+      "in both (what the issue's model says must be in both; links of the HTML alone when only the files are "
+      "known)", "error; warning when there is no plain text")
+def _text_parity_rule(email: Email, add: Add) -> None:
+    if email.text is None:
+        add("no plain-text part to compare with", severity="warning")
     else:
-        _text_parity(tree, text, add)
-    return sorted(set(findings), key=lambda f: (f.file, f.line, f.rule, f.message))
+        _text_parity(email, add)
+
+
+@rule("contrast", "error", "text under WCAG AA (4.5:1, 3:1 for large text) against the background behind it")
+def _contrast_rule(email: Email, add: Add) -> None:
+    _contrast(email.tree, add)
+
+
+@rule("dark-mode", "warning", "no `color-scheme` / `supported-color-schemes` meta")
+def _dark_mode(email: Email, add: Add) -> None:
+    metas = {(meta.get("name") or "").lower() for meta in email.tree.iter("meta")}
+    if not {"color-scheme", "supported-color-schemes"} & metas:
+        add('no <meta name="color-scheme">: dark-mode clients will recolour the email freely')
+
+
+@rule("lang", "error", "no `lang` on `<html>`")
+def _lang(email: Email, add: Add) -> None:
+    if not (email.tree.get("lang") or "").strip():
+        add("<html> has no lang attribute: screen readers cannot pick a voice", email.tree.sourceline)
 
 
 def _text(element: etree._Element) -> str:
@@ -181,29 +269,62 @@ def _preheader(tree: etree._Element) -> str | None:
     return " ".join(_text(first).split())
 
 
-# The strong elements first, then their ancestors' classes: testing every element's class took four
-# times as long.
-_BYLINE_NAMES = etree.XPath("//strong[ancestor::*[contains(concat(' ', @class, ' '), ' nl-byline ')]]")
+_VISIBLE_SKIP = frozenset(("style", "script", "title", "head"))
 
 
-def _text_parity(tree: etree._Element, text: str, add) -> None:  # type: ignore[no-untyped-def]
-    expected: list[tuple[str, str, int | None]] = []
-    for heading in tree.xpath("//h2[starts-with(@id, 'brief-')]"):
-        expected.append(("title", " ".join(_text(heading).split()), heading.sourceline))
-    for name in _BYLINE_NAMES(tree):
-        expected.append(("author", " ".join(_text(name).split()), name.sourceline))
-    for link in tree.iter("a"):
+def _visible_text(tree: etree._Element) -> str:
+    """The text a reader sees in the body, white space made single spaces (the hidden preheader included:
+    it is text of the issue too)."""
+    body = tree.find("body")
+    if body is None:
+        return ""
+    parts = []
+    for element in body.iter():
+        if isinstance(element.tag, str) and element.tag not in _VISIBLE_SKIP and element.text:
+            parts.append(element.text)
+        if element is not body and element.tail:
+            parts.append(element.tail)
+    return " ".join("".join(parts).split())
+
+
+def _text_parity(email: Email, add: Add) -> None:
+    """What the issue's model says must be in both the HTML and the text; and each http(s) link of the HTML
+    in the text. Both ways: a template that leaves a title out is caught as surely as a text that does."""
+    text = email.text or ""
+    flat_text = None  # the text with its whitespace made single spaces, for a value that wrapping split
+    hrefs: dict[str, int] = {}
+    for link in email.tree.iter("a"):
         href = link.get("href") or ""
         if urlsplit(href).scheme.lower() in ("http", "https"):
-            expected.append(("link", href, link.sourceline))
-    flat = None  # the text with its whitespace made single spaces, for a value that wrapping split
-    for kind, value, line in expected:
-        if not value or value in text:
+            hrefs.setdefault(href, link.sourceline or 1)
+    visible = None
+
+    def in_text(value: str) -> bool:
+        nonlocal flat_text
+        if value in text:
+            return True
+        if flat_text is None:
+            flat_text = " ".join(text.split())
+        return " ".join(value.split()) in flat_text
+
+    for kind, value in email.expected or ():
+        if not value:
             continue
-        if flat is None:
-            flat = " ".join(text.split())
-        if value not in flat:
-            add("text-parity", "error", f"{kind} {value!r} is in the HTML but not in the plain text", line)
+        if kind == "link":
+            in_html = value in hrefs
+        else:
+            if visible is None:
+                visible = _visible_text(email.tree)
+            in_html = " ".join(value.split()) in visible
+        if in_html and not in_text(value):
+            add(f"{kind} {value!r} is in the HTML but not in the plain text", hrefs.get(value, 1))
+        elif not in_html and in_text(value):
+            add(f"{kind} {value!r} is in the plain text but not in the HTML")
+        elif not in_html:
+            add(f"{kind} {value!r} of the issue is in neither the HTML nor the plain text")
+    for href, line in hrefs.items():
+        if not in_text(href):
+            add(f"link {href!r} is in the HTML but not in the plain text", line)
 
 
 _BOLD_TAGS = frozenset(("h1", "h2", "h3", "strong", "b"))
@@ -270,7 +391,7 @@ def _contrast(tree: etree._Element, add) -> None:  # type: ignore[no-untyped-def
         minimum = CONTRAST_MIN_LARGE if large else CONTRAST_MIN
         ratio = colors.contrast_ratio(foreground, background)
         if ratio < minimum:
-            add("contrast", "error", f"text {colors.hex_of(foreground)} on {colors.hex_of(background)} has contrast "
+            add(f"text {colors.hex_of(foreground)} on {colors.hex_of(background)} has contrast "
                 f"{ratio:.2f}:1, under {minimum}:1", element.sourceline)
 
 

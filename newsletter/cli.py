@@ -12,9 +12,9 @@ import click
 
 from . import __version__
 from .errors import NewsletterError
+from .platforms import PLATFORMS  # a table of names and merge tags: nothing heavy to import
 
-# The platform names, spelled out here so that --help does not import the pipeline.
-PLATFORM_NAMES = ("none", "mailchimp", "sendgrid", "mailgun", "listmonk", "campaign-monitor", "brevo")
+PLATFORM_NAMES = tuple(PLATFORMS)
 
 
 class _Commands(click.Group):
@@ -100,16 +100,33 @@ def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, 
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-def check_command(paths: tuple[Path, ...], output_format: str, strict: bool) -> None:
+@click.option("--ignore", "ignore", multiple=True, metavar="RULE",
+              help="A rule not to run (repeat for more); added to the config's checks.ignore.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="The config whose checks.ignore applies (default: the nearest newsletter.yaml above the "
+                   "current folder, if any).")
+def check_command(paths: tuple[Path, ...], output_format: str, strict: bool, ignore: tuple[str, ...],
+                  config_path: Path | None) -> None:
     """Run the pre-send checks on built emails: X.html files (with X.txt beside them) or output folders."""
     import json
 
-    from . import checks
+    from . import checks, config
 
+    unknown = checks.unknown_rules(list(ignore))
+    if unknown:
+        _fail("--ignore: " + "; ".join(unknown))
+    ignored = set(ignore)
+    if config_path is None:
+        try:
+            config_path = config.find_config(Path.cwd() / "x")
+        except NewsletterError:
+            config_path = None
+    if config_path is not None:
+        ignored |= set(config.load_project(config_path).config.checks.ignore)
     emails = checks.collect(list(paths))
     if not emails:
         _fail("no emails (*.html) found in " + ", ".join(map(str, paths)))
-    findings = [finding for html, text in emails for finding in checks.check_files(html, text)]
+    findings = [finding for html, text in emails for finding in checks.check_files(html, text, tuple(ignored))]
     counts = _counts(findings)
     if output_format == "json":
         summary = {"emails": len(emails), **counts}
@@ -205,9 +222,12 @@ def screenshot_command(issue: Path, widths: str, out: Path, config_path: Path | 
 @main.command("docs")
 @click.option("--out", default="docs/reference.md", show_default=True, type=click.Path(path_type=Path),
               help="Where to write the reference of the file formats; - for standard output.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if --out is not up to date.")
-def docs_command(out: Path, check: bool) -> None:
-    """Write the reference of the issue, authors and config formats, generated from the models."""
+@click.option("--readme", default="README.md", show_default=True, type=click.Path(path_type=Path),
+              help="A README whose generated tables (platforms, check rules) to make anew, if it has them.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if --out or the README is not up to date.")
+def docs_command(out: Path, readme: Path, check: bool) -> None:
+    """Write the reference of the issue, authors and config formats, the template contract, the platforms
+    and the check rules, generated from the code; and the README's tables of the last two."""
     from . import reference, write
 
     text = reference.render_reference()
@@ -216,13 +236,17 @@ def docs_command(out: Path, check: bool) -> None:
             _fail("--check compares with a file: name it with --out")
         click.echo(text, nl=False)
         return
-    files = {out: text}
+    files: dict[Path, str] = {out: text}
+    if readme.is_file():
+        current = readme.read_text(encoding="utf-8")
+        if reference.readme(current) != current or check:
+            files[readme] = reference.readme(current)
     if check:
         diff = write.diff_files(files)
         click.echo(diff, nl=False)
         sys.exit(1 if diff else 0)
     write.write_files(files)
-    click.echo(f"wrote {out}")
+    click.echo("wrote " + ", ".join(map(str, files)))
 
 
 def _print_errors(report, consequence: str = "") -> None:  # type: ignore[no-untyped-def]

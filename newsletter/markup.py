@@ -7,7 +7,9 @@ and every text token is escaped here) and only http, https and mailto links exis
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from typing import TYPE_CHECKING
@@ -106,9 +108,13 @@ def to_html(source: str, link: Callable[[str], str] = _same, link_style: str = "
     link gets ``link_style`` as its style attribute (email clients give a link their own colour otherwise)."""
     if is_plain(source):
         return escape(source, quote=False)
+    return _inline_html(_inline_tokens(source), link, link_style)
+
+
+def _inline_html(tokens: tuple[Token, ...] | list[Token], link: Callable[[str], str], link_style: str) -> str:
     style = f' style="{escape(str(link_style))}"' if link_style else ""
     out = []
-    for token in _inline_tokens(source):
+    for token in tokens:
         kind = token.type
         if kind == "text":
             out.append(escape(token.content, quote=False))
@@ -134,9 +140,27 @@ def to_text(source: str, link: Callable[[str], str] = _same) -> str:
     """Plain text for inline Markdown ``source``: markers dropped, each link followed by its URL."""
     if is_plain(source):
         return source
+    return _inline_text(_inline_tokens(source), link)
+
+
+def link_urls(source: str) -> list[str]:
+    """The URL of each link in inline Markdown ``source``."""
+    if is_plain(source):
+        return []
+    return [str(token.attrs.get("href", "")) for token in _inline_tokens(source) if token.type == "link_open"]
+
+
+def visible_text(source: str) -> str:
+    """What a reader sees of inline Markdown ``source`` in the HTML: its text, without the link targets."""
+    if is_plain(source):
+        return source
+    return _inline_text(_inline_tokens(source), _same, urls=False)
+
+
+def _inline_text(tokens: tuple[Token, ...] | list[Token], link: Callable[[str], str], urls: bool = True) -> str:
     out: list[str] = []
     link_stack: list[tuple[str, int]] = []
-    for token in _inline_tokens(source):
+    for token in tokens:
         kind = token.type
         if kind in ("text", "code_inline"):
             out.append(token.content)
@@ -146,10 +170,154 @@ def to_text(source: str, link: Callable[[str], str] = _same) -> str:
             out.append("\n")
         elif kind == "link_open":
             link_stack.append((link(str(token.attrs["href"])), len(out)))
-        elif kind == "link_close" and link_stack:
+        elif kind == "link_close" and link_stack and urls:
             href, start = link_stack.pop()
             label = "".join(out[start:])
             shown = href.removeprefix("mailto:") if href.startswith("mailto:") else href
             if label.strip() not in (href, shown):
                 out.append(f" <{shown}>")
     return "".join(out)
+
+
+# --- Block Markdown: lists, sub-headings and quotes in a body ---------------------------------------------
+
+# A line that starts a list item, a heading or a quote (CommonMark allows up to three spaces before it). A
+# body without one is paragraphs of inline Markdown, rendered as before without the block parser.
+_BLOCK_START = re.compile(r"^ {0,3}(?:[-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}(?:[ \t]|$)|>)", re.M)
+
+
+def has_blocks(source: str) -> bool:
+    """Whether ``source`` holds a list, a heading or a quote."""
+    return _BLOCK_START.search(source) is not None
+
+
+@lru_cache(maxsize=1)
+def _block_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # Paragraphs, lists, headings and quotes; no images (an image block has alt text and a size), no code
+    # blocks or fences (an indented line stays text), no rules, tables or reference definitions.
+    md.disable(["image", "code", "fence", "hr", "reference", "html_block", "lheading"])
+    md.validateLink = lambda url: True
+    return md
+
+
+@lru_cache(maxsize=1024)
+def _block_tokens(source: str) -> tuple[Token, ...]:
+    return tuple(_block_parser().parse(source))
+
+
+@dataclass(frozen=True)
+class BlockStyles:
+    """The style attribute of each element a body's Markdown makes (``styles.j2`` gives them)."""
+
+    paragraph: str = ""
+    link: str = ""
+    list: str = ""
+    item: str = ""
+    heading: str = ""  # ###, and # or ## (a body's headings sit below its block's own title)
+    subheading: str = ""  # #### and deeper
+    quote: str = ""
+
+
+def blocks_to_html(source: str, link: Callable[[str], str] = _same, styles: BlockStyles = BlockStyles()) -> str:
+    """Escaped HTML for a body: paragraphs, bullet and numbered lists, sub-headings (h3, h4) and quotes."""
+    if not has_blocks(source):
+        return "\n".join(f"<p{_style(styles.paragraph)}>{to_html(p, link, styles.link)}</p>" for p in _paragraphs(source))
+    out: list[str] = []
+    for token in _block_tokens(source):
+        kind = token.type
+        if kind == "inline":
+            out.append(_inline_html(token.children or [], link, styles.link))
+        elif kind == "paragraph_open" and not token.hidden:
+            out.append(f"<p{_style(styles.paragraph)}>")
+        elif kind == "paragraph_close" and not token.hidden:
+            out.append("</p>\n")
+        elif kind == "bullet_list_open":
+            out.append(f"<ul{_style(styles.list)}>\n")
+        elif kind == "ordered_list_open":
+            start = token.attrs.get("start")
+            out.append(f"<ol{_style(styles.list)}" + (f' start="{int(start)}"' if start not in (None, 1) else "") + ">\n")
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            out.append(f"</{token.tag}>\n")
+        elif kind == "list_item_open":
+            out.append(f"<li{_style(styles.item)}>")
+        elif kind == "list_item_close":
+            out.append("</li>\n")
+        elif kind == "heading_open":
+            tag = _heading_tag(token.tag)
+            out.append(f"<{tag}{_style(styles.heading if tag == 'h3' else styles.subheading)}>")
+        elif kind == "heading_close":
+            out.append(f"</{_heading_tag(token.tag)}>\n")
+        elif kind == "blockquote_open":
+            out.append(f"<blockquote{_style(styles.quote)}>\n")
+        elif kind == "blockquote_close":
+            out.append("</blockquote>\n")
+    return "".join(out).rstrip("\n")
+
+
+def _heading_tag(tag: str) -> str:
+    return "h3" if tag in ("h1", "h2", "h3") else "h4"
+
+
+def _style(style: str) -> str:
+    return f' style="{escape(str(style))}"' if style else ""
+
+
+def _paragraphs(source: str) -> list[str]:
+    blocks = re.split(r"\n[ \t]*\n", source.strip())
+    return [block.strip() for block in blocks if block.strip()]
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """One block of a body's plain text: its text, and how its lines begin (``first`` on the first line,
+    ``rest`` on the others), for the text stage to wrap."""
+
+    text: str
+    first: str = ""
+    rest: str = ""
+    item: bool = False  # a list item: items of a list follow each other without a blank line
+
+
+def blocks_to_text(source: str, link: Callable[[str], str] = _same) -> list[TextBlock]:
+    """A body as plain-text blocks: paragraphs; list items as "  • " or "  1. " (nested: "    ◦ "); headings on
+    a line of their own; quoted paragraphs with "> " before each line."""
+    if not has_blocks(source):
+        return [TextBlock(to_text(p, link)) for p in _paragraphs(source)]
+    out: list[TextBlock] = []
+    lists: list[list[int | None]] = []  # per open list: [next number] or [None] for bullets
+    quote = 0
+    item_marker: str | None = None  # the marker of the list item whose first paragraph comes next
+    for token in _block_tokens(source):
+        kind = token.type
+        if kind == "bullet_list_open":
+            lists.append([None])
+        elif kind == "ordered_list_open":
+            lists.append([int(token.attrs.get("start") or 1)])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":
+            number = lists[-1][0]
+            depth = len(lists)
+            indent = "  " * depth
+            item_marker = f"{indent}{'•' if depth == 1 else '◦'} " if number is None else f"{indent}{number}. "
+            if number is not None:
+                lists[-1][0] = number + 1
+        elif kind == "blockquote_open":
+            quote += 1
+        elif kind == "blockquote_close":
+            quote -= 1
+        elif kind == "inline":
+            text = _inline_text(token.children or [], link)
+            prefix = "> " * quote
+            if item_marker is not None:
+                first, rest = prefix + item_marker, prefix + " " * len(item_marker)
+                item_marker = None
+            elif lists:
+                first = rest = prefix + " " * (len("  " * len(lists)) + 2)  # a later paragraph of an item
+            else:
+                first = rest = prefix
+            out.append(TextBlock(text, first, rest, item=bool(lists)))
+    return out

@@ -19,11 +19,13 @@ from pydantic import (
     Field,
     RootModel,
     ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from . import colors, markup
+from .platforms import PLATFORMS
 
 
 class Model(BaseModel):
@@ -68,7 +70,8 @@ def _clean_markdown(value: str) -> str:
     """Inline Markdown in paragraphs separated by blank lines; every link must be http(s) or mailto."""
     _refuse_control_characters(value, allowed="\t\n\r")
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    if markup.is_invisible(value):
+    if markup.is_invisible(value) or (markup.has_blocks(value) and all(
+            markup.is_invisible(block.text) for block in markup.blocks_to_text(value))):
         raise PydanticCustomError("empty_text", "must not be empty (it holds nothing visible)")
     problems = [problem for paragraph in paragraphs(value) for problem in markup.link_errors(paragraph)]
     if problems:
@@ -187,8 +190,9 @@ class Hero(Model):
 
 
 class Brief(Model):
-    """One short expert brief."""
+    """One short expert brief (in `blocks:`, `type: brief`)."""
 
+    type: Literal["brief"] = Field("brief", description="`brief`: needed in `blocks:`, optional in `briefs:`.")
     title: Line = Field(description="The brief's title; also its entry in the Contents list.")
     authors: list[AuthorRef] = Field(
         min_length=1,
@@ -196,13 +200,25 @@ class Brief(Model):
     )
     key_points: list[Line] = Field(default_factory=list, description="Key-point callouts, shown in a box.")
     body: Markdown = Field(
-        description="Paragraphs separated by blank lines; inline Markdown *em*, **strong**, [text](https://...)."
+        description="Paragraphs separated by blank lines; inline Markdown *em*, **strong**, [text](https://...); "
+                    "lists, ### sub-headings and > quotes."
     )
+    link: HttpUrl | None = Field(
+        None, description='The full article: a "Read the full brief" link (labels.read_more) after the body.')
 
     @property
     def paragraphs(self) -> list[str]:
         return paragraphs(self.body)
 
+
+def _validate_block(value: Any, info: ValidationInfo) -> Any:
+    """A block of ``blocks:``, as the model its ``type:`` names in the block registry (``newsletter.blocks``)."""
+    from . import blocks  # the registry's modules define their models with this module's types
+
+    return blocks.validate(value, info.context)
+
+
+Block = Annotated[Any, BeforeValidator(_validate_block)]
 
 class Issue(Model):
     """One issue of the newsletter."""
@@ -211,7 +227,36 @@ class Issue(Model):
     preheader: Line | None = Field(None, description="Inbox preview text shown after the subject.")
     date: datetime.date | None = Field(None, description="Publication date, ISO format (2023-08-17).")
     hero: Hero | None = Field(None, description="The photo at the top, with alt text and credit.")
-    briefs: list[Brief] = Field(min_length=1, description="One or more briefs, in this order.")
+    briefs: list[Brief] | None = Field(
+        None, min_length=1, description="One or more briefs, in this order (or `blocks:`, not both).")
+    blocks: list[Block] | None = Field(
+        None, min_length=1,
+        description="The issue as a sequence of blocks of any type, in this order (or `briefs:`).")
+
+    @field_validator("blocks")
+    @classmethod
+    def _not_both(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None and info.data.get("briefs") is not None:
+            raise PydanticCustomError(
+                "briefs_and_blocks", "an issue has briefs: or blocks:, not both: move each brief into blocks: "
+                                     "as an item with type: brief")
+        return value
+
+    @model_validator(mode="after")
+    def _content(self) -> Issue:
+        if self.briefs is None and self.blocks is None:
+            raise PydanticCustomError(
+                "no_content", "an issue needs briefs: (a list of briefs) or blocks: (a list of blocks of any type)")
+        return self
+
+    @property
+    def content(self) -> tuple[Any, ...]:
+        """What the issue holds, in order: its blocks, or its briefs as blocks of type brief."""
+        return tuple(self.blocks if self.blocks is not None else self.briefs or ())
+
+    @property
+    def all_briefs(self) -> tuple[Brief, ...]:
+        return tuple(block for block in self.content if isinstance(block, Brief))
 
 
 # --- The config -------------------------------------------------------------------------------------------
@@ -232,6 +277,7 @@ class Labels(Model):
     unsubscribe: Line = Field("Unsubscribe", description="The footer's unsubscribe link.")
     view_in_browser: Line = Field("View in your browser", description="The footer's view-in-browser link.")
     archive: Line = Field("Archive", description="Heading of the web archive's index page.")
+    read_more: Line = Field("Read the full brief", description="The link to a brief's full article (its link).")
 
 
 EMAIL_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
@@ -246,6 +292,16 @@ def _check_address(value: str) -> str:
 
 EmailAddress = Annotated[str, AfterValidator(_check_address)]
 UtmValue = Annotated[str, Field(pattern=r"^[A-Za-z0-9._~{}-]+$", max_length=100)]
+
+
+def _check_platform(value: str) -> str:
+    if value not in PLATFORMS:
+        raise _error("platform", f"{value!r} is not one of the allowed values: "
+                                 f"{', '.join(repr(name) for name in PLATFORMS)}")
+    return value
+
+
+PlatformName = Annotated[str, AfterValidator(_check_platform)]
 
 
 class Sender(Model):
@@ -264,6 +320,22 @@ class Utm(Model):
     source: UtmValue = Field(description="utm_source, e.g. the publication's short name.")
     medium: UtmValue = Field("email", description="utm_medium.")
     campaign: UtmValue = Field("{slug}", description="utm_campaign; {slug} is the issue's file name, {date} its date.")
+
+
+def _check_rule_ids(value: list[str]) -> list[str]:
+    from . import checks  # the registry of rules; imported only when a config names some
+
+    problems = checks.unknown_rules(value)
+    if problems:
+        raise _error("unknown_rule", "; ".join(problems))
+    return value
+
+
+class Checks(Model):
+    """Which pre-send checks run on every build and `newsletter check`."""
+
+    ignore: Annotated[list[str], AfterValidator(_check_rule_ids)] = Field(
+        default_factory=list, description="Rule ids not to run, e.g. [subject-length]; see Check rules.")
 
 
 class Theme(Model):
@@ -300,7 +372,7 @@ class Config(Model):
     authors: str | None = Field(
         None, description="Path of the authors registry, relative to this file (default: authors.yaml beside it)."
     )
-    platform: Literal["none", "mailchimp", "sendgrid", "mailgun", "listmonk", "campaign-monitor", "brevo"] = Field(
+    platform: PlatformName = Field(
         "none", description="The mailing platform whose merge tags the footer uses (--platform overrides it)."
     )
     sender: Sender | None = Field(None, description="From address and postal address; needed for .eml and send.")
@@ -320,6 +392,7 @@ class Config(Model):
     templates: str | None = Field(
         None, description="A folder of templates that override the built-in ones, relative to this file."
     )
+    checks: Checks = Field(default_factory=Checks, description="The pre-send checks to leave out.")
 
     @model_validator(mode="after")
     def _formats(self) -> Config:

@@ -49,6 +49,7 @@ class Email:
     eml: bytes | None  # None without a sender in the config, or when only the email was asked for
     links: Links  # the email's footer links and link tagging, as a test send needs them again
     warnings: tuple[Problem, ...] = ()  # valid input that is probably not what the writer meant
+    expected: tuple[tuple[str, str], ...] = ()  # what the model says must reach both HTML and text (checks)
 
     def files(self, out_dir: Path) -> dict[Path, str | bytes]:
         """The files this issue writes into ``out_dir``."""
@@ -184,17 +185,18 @@ def _render(path: Path, project: config.Project, platform: str | None, editions:
     date = issue.date.isoformat() if issue.date else ""
     links = links_for(project.config, path.stem, date, platform)
     mjml = render.render_mjml(issue, project.config, project.templates_dir, links)
+    expected = tuple(render.expectations(issue, project.config, links))
     html = inline.inline_css(compile.compile_mjml(mjml, f"{path.stem}.mjml"), project.config.inliner)
     plain = text.render_text(issue, project.config, links)
     if not editions:
-        return Email(path.stem, issue, mjml, html, plain, None, None, links, tuple(warnings))
+        return Email(path.stem, issue, mjml, html, plain, None, None, links, tuple(warnings), expected)
     web_links = links_for(project.config, path.stem, date, platform, web=True)
     web_mjml = render.render_mjml(issue, project.config, project.templates_dir, web_links)
     # Not inlined: a browser applies a user's <style> blocks as the inliner would (a test compares the two
     # in Chromium), and inlining was a third of the web edition's cost.
     web_html = compile.compile_mjml(web_mjml, f"{path.stem}.web.mjml")
     eml = mime.message_bytes(issue, project.config, plain, html, links) if project.config.sender else None
-    return Email(path.stem, issue, mjml, html, plain, web_html, eml, links, tuple(warnings))
+    return Email(path.stem, issue, mjml, html, plain, web_html, eml, links, tuple(warnings), expected)
 
 
 class _Projects:
@@ -333,9 +335,10 @@ def _archive(results: list[IssueResult], out_dir: Path, projects: _Projects, che
         return None
     result = IssueResult(out_dir / "index.html")
     try:
-        with _system_failures(result.source):
-            files = archive.archive_files(out_dir, projects.for_issue(built[0].source).config,
-                                          [r.entry for r in built if r.entry])
+        with _system_failures(result.source), write.folder_lock(out_dir, shared=check):
+            project = projects.for_issue(built[0].source)
+            files = archive.archive_files(out_dir, project.config, [r.entry for r in built if r.entry],
+                                          project.templates_dir)
             if check:
                 result.diff = write.diff_files(files, {path: config.display_path(path) for path in files})
             else:
@@ -381,7 +384,8 @@ def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, sa
                 result.diff = write.diff_files(files, labels)
                 return result
             result.written = write.write_files(files)
-            result.findings = checks.check_email(email.html, email.text, labels[out_dir / f"{email.name}.html"])
+            result.findings = checks.check_email(email.html, email.text, labels[out_dir / f"{email.name}.html"],
+                                                 list(email.expected), projects.for_issue(source).config.checks.ignore)
     except NewsletterError as exc:
         result.error = exc
     return result

@@ -6,6 +6,7 @@ Written from the models, it cannot drift from what validation accepts; a test ch
 from __future__ import annotations
 
 import datetime
+import re
 import types
 import typing
 from typing import Any
@@ -54,11 +55,19 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 def sections() -> list[tuple[str, str, list[type[BaseModel]]]]:
     """(title, introduction, models) for each file format; a model shared by two files is in the first, and
     a root model in its own file's (an issue names the registry's Author)."""
+    from . import blocks
+
     seen: set[type[BaseModel]] = {root for _, _, root in ROOTS}
     found = []
     for title, intro, root in ROOTS:
         seen.discard(root)
         found.append((title, intro, reachable(root, seen)))
+        if root is models.Issue:
+            types = ", ".join(f"`{name}`" for name in blocks.REGISTRY)
+            block_models = [model for block_type in blocks.REGISTRY.values()
+                            for model in reachable(block_type.model, seen)]
+            found.append(("Blocks (`blocks:`)", f"Each item of an issue's `blocks:` has a `type:`, one of {types}; "
+                          "a brief is a [Brief](#brief) with `type: brief`.", block_models))
     return found
 
 _VALIDATOR_NAMES = {
@@ -69,6 +78,8 @@ _VALIDATOR_NAMES = {
     models._check_color: "colour",
     models._check_font_family: "font list",
     models._resolve_author: "author id or [Author](#author)",
+    models._validate_block: "block: one of the [block types](#blocks-blocks)",
+    models._check_platform: "one of the [platforms](#platforms)",
 }
 
 
@@ -86,7 +97,7 @@ def _type_name(annotation: Any, metadata: list[Any] = ()) -> str:  # type: ignor
     if origin is dict:
         return f"mapping of {_type_name(args[0])} to {_type_name(args[1])}"
     if origin is typing.Literal:
-        return "one of " + ", ".join(f"`{value}`" for value in args)
+        return f"`{args[0]}`" if len(args) == 1 else "one of " + ", ".join(f"`{value}`" for value in args)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
     names = {str: "string", int: "integer", float: "number", bool: "`true` or `false`",
@@ -133,4 +144,76 @@ def render_reference() -> str:
         parts += ["", f"## {title}", "", intro]
         for model in section_models:
             parts += ["", _model_table(model)]
+    parts += ["", platforms_section(), "", rules_section(), "", templates_section()]
     return "\n".join(parts) + "\n"
+
+
+def platforms_table() -> str:
+    from .platforms import PLATFORMS
+
+    lines = ["| platform | name | unsubscribe | view in browser |", "| --- | --- | --- | --- |"]
+    for platform in PLATFORMS.values():
+        def tag(value: str | None) -> str:
+            return f"`{value.replace('|', chr(92) + '|')}`" if value else "(none)"
+        lines.append(f"| `{platform.name}` | {platform.label} | {tag(platform.unsubscribe)} | "
+                     f"{tag(platform.view_in_browser)} |")
+    return "\n".join(lines)
+
+
+def platforms_section() -> str:
+    return "\n".join(["## Platforms", "", "`platform:` in the config, or `--platform`: whose merge tags the "
+                      "footer uses.", "", platforms_table()])
+
+
+# The README's generated tables: each between its opening comment and <!-- end -->.
+_README_PART = re.compile(r"(<!-- generated: (platforms|check rules) \(newsletter docs\) -->\n)(.*?)(<!-- end -->)", re.S)
+
+
+def readme(text: str) -> str:
+    """``text`` (the README) with its generated tables made anew."""
+    tables = {"platforms": platforms_table, "check rules": rules_table}
+    return _README_PART.sub(lambda m: m.group(1) + tables[m.group(2)]() + "\n" + m.group(4), text)
+
+
+def rules_table() -> str:
+    """The check rules as a Markdown table, for the reference and the README."""
+    from . import checks
+
+    lines = ["| rule | severity | finds |", "| --- | --- | --- |"]
+    lines += [f"| `{r.id}` | {r.severities} | {r.description} |" for r in checks.RULES.values()]
+    return "\n".join(lines)
+
+
+def rules_section() -> str:
+    return "\n".join(["## Check rules", "", "What `newsletter check` (and every build) looks for; turn a rule off "
+                      "with `checks: {ignore: [ID]}` in the config or `--ignore ID`.", "", rules_table()])
+
+
+def _view_fields(view_class: type) -> list[tuple[str, str]]:
+    import dataclasses
+
+    return [(f.name, f.metadata.get("doc", "")) for f in dataclasses.fields(view_class)]
+
+
+def templates_section() -> str:
+    """The template contract: what each template receives, generated from the code that passes it."""
+    from . import archive, blocks, render
+
+    lines = ["## Templates", "",
+             "A file in the config's `templates` folder overrides the built-in template of the same name; "
+             "`{% include \"builtin/NAME\" %}` reaches ours. Values are escaped unless they are markup.", "",
+             "### The email templates", "",
+             "`email.mjml.j2` and every template it includes (`head`, `header`, `hero`, `contents`, "
+             "`footer`, `blocks/TYPE`) receive:", "", "| name | what it is |", "| --- | --- |"]
+    lines += [f"| `{name}` | {doc} |" for name, doc in render.CONTEXT.items()]
+    lines += ["", "Filters: `markdown(link_style)` renders inline Markdown; `markdown_blocks` renders a body "
+              "(paragraphs, lists, sub-headings, quotes) styled from `style`.", "", "### Block views", "",
+              "A block's template (`blocks/TYPE.mjml.j2`) also receives `block`, its view:"]
+    for block_type in blocks.REGISTRY.values():
+        lines += ["", f"#### `{block_type.name}` (`{block_type.template}`)", "", "| field | what it is |",
+                  "| --- | --- |"]
+        lines += [f"| `{name}` | {doc} |" for name, doc in _view_fields(block_type.view_class)]
+    lines += ["", f"### The archive page (`{archive.ARCHIVE_TEMPLATE}`)", "", "| name | what it is |",
+              "| --- | --- |"]
+    lines += [f"| `{name}` | {doc} |" for name, doc in archive.CONTEXT.items()]
+    return "\n".join(lines)

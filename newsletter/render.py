@@ -8,16 +8,15 @@ models restrict to characters that are safe in CSS and attributes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
-from . import markup
-from .links import Links, links_for
+from . import blocks, markup
 from .errors import TemplateError
+from .links import Links, links_for
 from .models import Config, Issue, format_date, paragraphs
 
 TEMPLATE = "email.mjml.j2"
@@ -28,44 +27,6 @@ def builtin_templates() -> Path:
     """The built-in templates: inside the package when installed, else the repository's ``templates/``."""
     packaged = Path(__file__).parent / "templates"
     return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "templates"
-
-
-@dataclass(frozen=True)
-class Follow:
-    handle: str
-    url: str
-
-
-@dataclass(frozen=True)
-class BriefView:
-    """A brief as the templates see it."""
-
-    anchor: str
-    title: str
-    authors: tuple
-    key_points: tuple[str, ...]
-    paragraphs: tuple[str, ...]  # inline Markdown: the templates pass each through the ``markdown`` filter
-    follows: tuple[Follow, ...]
-
-
-def brief_views(issue: Issue, config: Config, links: Links) -> list[BriefView]:
-    views = []
-    for number, brief in enumerate(issue.briefs, start=1):
-        follows = tuple(
-            Follow(author.twitter, links.tag(config.twitter_profile(author.twitter)))
-            for author in brief.authors if author.twitter
-        )
-        views.append(
-            BriefView(
-                anchor=f"brief-{number}",
-                title=brief.title,
-                authors=tuple(brief.authors),
-                key_points=tuple(brief.key_points),
-                paragraphs=tuple(brief.paragraphs),
-                follows=follows,
-            )
-        )
-    return views
 
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -105,12 +66,26 @@ def _markdown(context: jinja2.runtime.Context, source: str, link_style: str = ""
     return Markup(markup.to_html(source, context["links"].tag, link_style))
 
 
+@jinja2.pass_context
+def _markdown_blocks(context: jinja2.runtime.Context, source: str) -> Markup:
+    """The ``markdown_blocks`` filter: a body's Markdown (paragraphs, lists, sub-headings, quotes) as HTML,
+    each element styled from ``style`` (``styles.j2``), its links tagged for this edition."""
+    style = context["style"]
+    styles = markup.BlockStyles(*(str(getattr(style, name, "")) for name in _BLOCK_STYLE_NAMES))
+    return Markup(markup.blocks_to_html(source, context["links"].tag, styles))
+
+
+# The names in styles.j2 of each element a body makes, in the order of markup.BlockStyles' fields.
+_BLOCK_STYLE_NAMES = ("text_paragraph", "text_link", "body_list", "body_item", "body_heading", "body_subheading",
+                      "body_quote")
+
+
 @lru_cache(maxsize=8)
-def environment(user_templates: Path | None) -> jinja2.Environment:
-    """Jinja with autoescape on and undefined names as errors; the user's templates win over ours."""
+def _environment(user_templates: Path | None, block_templates: tuple[Path, ...]) -> jinja2.Environment:
     builtin = jinja2.FileSystemLoader(builtin_templates())
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(user_templates)] if user_templates else []
     loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
+    loaders += [jinja2.FileSystemLoader(folder) for folder in block_templates]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
@@ -122,7 +97,17 @@ def environment(user_templates: Path | None) -> jinja2.Environment:
         bytecode_cache=_bytecode_cache(),
     )
     env.filters["markdown"] = _markdown
+    env.filters["markdown_blocks"] = _markdown_blocks
     return env
+
+
+def environment(user_templates: Path | None) -> jinja2.Environment:
+    """Jinja with autoescape on and undefined names as errors; the user's templates win over ours, and the
+    templates of block types registered from outside newsletter come last."""
+    return _environment(user_templates, blocks.templates_dirs())
+
+
+environment.cache_clear = _environment.cache_clear  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=16)
@@ -151,13 +136,40 @@ def render_mjml(issue: Issue, config: Config, user_templates: Path | None = None
         raise TemplateError(f"{_template_position(exc)}template error: {exc.message}") from None
 
 
+# The template contract: every name each email template receives (they share one context; a block's
+# template also sees `block`, its view). docs/reference.md is generated from this; a test holds the context
+# to it, so a name cannot be added or dropped without its documentation.
+CONTEXT: dict[str, str] = {
+    "issue": "The validated issue (`newsletter.models.Issue`): `subject`, `preheader`, `date`, `hero`, `briefs`, "
+             "`blocks`, and `content`, its blocks in order.",
+    "config": "The validated config (`newsletter.models.Config`): `name`, `labels`, `logo`, `theme`, ...",
+    "theme": "The theme's colours and fonts by name, as markup safe in CSS and attributes (`theme.link_color`).",
+    "style": "The inline styles of `styles.j2` by name (`style.text_paragraph`), made from the theme.",
+    "blocks": "A view of each block, in order: its `type`, `template`, `anchor`, `title` and its type's own "
+              "fields (see Block views). `{% include block.template %}` renders one.",
+    "briefs": "The views of the brief blocks alone, in order.",
+    "contents": "The views of the blocks that have a title, in order: what the Contents lists (`anchor`, `title`).",
+    "date": "The issue's date as `date_format` writes it, or None.",
+    "disclaimer": "The config's disclaimer as paragraphs of inline Markdown (`| markdown`).",
+    "links": "This edition's links: `tag(url)` adds UTM parameters; `web` is true in the web edition.",
+    "website": "The publication's website, tagged, or None.",
+    "web": "True when rendering the web edition (no preheader, no merge tags).",
+    "unsubscribe": "The unsubscribe link or the platform's merge tag (as markup), or None.",
+    "view_in_browser": "The view-in-browser link or merge tag (as markup), or None.",
+    "postal_address": "The sender's postal address, or None.",
+}
+
+
 def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[str, Markup], links: Links) -> str:
+    views = blocks.views(issue.content, blocks.Context(config, links))
     context = {
         "style": _styles(env.get_template(STYLES), tuple(theme.items())),
         "issue": issue,
         "config": config,
         "theme": theme,
-        "briefs": brief_views(issue, config, links),
+        "blocks": views,
+        "briefs": [view for view in views if view.type == "brief"],
+        "contents": [view for view in views if view.title],
         "date": format_date(issue.date, config.date_format) if issue.date else None,
         "disclaimer": paragraphs(config.disclaimer),
         "links": links,
@@ -169,6 +181,28 @@ def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[s
         "postal_address": config.sender.postal_address if config.sender else None,
     }
     return env.get_template(TEMPLATE).render(context)
+
+
+def expectations(issue: Issue, config: Config, links: Links) -> list[tuple[str, str]]:
+    """What the issue's model says must reach both the HTML and the plain text of this edition: each block's
+    titles, names and links (its type says which), and the photo credit. The text-parity check compares."""
+    found = blocks.expectations(issue.content, blocks.Context(config, links))
+    if issue.hero and issue.hero.credit:
+        found.append(("text", issue.hero.credit))
+    return found
+
+
+def render_page(name: str, context: dict, user_templates: Path | None = None) -> str:  # type: ignore[type-arg]
+    """A template outside the email (the archive's index page), with the same loader, escaping and errors."""
+    env = environment(user_templates)
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template not found: {exc.name}") from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"{_template_position(exc)}template error: {exc.message}") from None
 
 
 def _template_position(exc: Exception) -> str:

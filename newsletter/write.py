@@ -11,6 +11,8 @@ from __future__ import annotations
 import itertools
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import OutputError
@@ -48,6 +50,25 @@ def write_files(files: dict[Path, str] | dict[Path, bytes]) -> list[Path]:
         target = exc.filename if exc.filename and not str(exc.filename).endswith(".tmp") else current
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     return list(files)
+
+
+@contextmanager
+def folder_lock(folder: Path, shared: bool = False) -> Iterator[None]:
+    """Hold ``folder`` while the archive reads ``archive.json`` and writes it again: two builds into one
+    folder would otherwise each list their own issue and drop the other's. Where the folder cannot be
+    opened or locked (it does not exist yet for --check; no flock on this system), nothing is held."""
+    try:
+        import fcntl
+
+        handle = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
 
 
 _TEMPORARY = re.compile(r"^\..+\.(\d+)\.\d+\.tmp$")

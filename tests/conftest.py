@@ -54,7 +54,7 @@ class Project:
     def template(self, name: str, text: str) -> None:
         """A user template that overrides the built-in one of the same name (folder ``templates/``)."""
         folder = self.root / "templates"
-        folder.mkdir(exist_ok=True)
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
         self.configure(templates="templates")
 

@@ -296,21 +296,70 @@ def test_index_and_feed_list_every_issue_newest_first(project, cli) -> None:
     assert feed.find(f"{atom}updated").text == "2025-01-01T00:00:00+00:00"
 
 
-def test_index_lists_what_the_heads_say_and_skips_files_not_ours(project, cli) -> None:
+def test_the_archive_keeps_the_model_entries_of_the_issues_still_in_the_folder(project, cli) -> None:
     issue = dict(ISSUE, subject="Ünïcode & <angles> — " + "long " * 40, preheader="Said & done: “quoted”.")
     project.issue("kept", yaml.safe_dump(issue))
     assert cli("build", "issues")[0] == 0
-    web = (project.out / "kept.web.html").read_text(encoding="utf-8")
-    assert archive.entries(project.out, []) == [archive.entry_from_html("kept", web)]  # the head says it all
-    assert archive.entries(project.out, [])[0].subject == " ".join(issue["subject"].split())
-    (project.out / "empty.web.html").write_bytes(b"")
-    (project.out / "binary.web.html").write_bytes(bytes(range(256)) * 100)
+    expected = archive.Entry("2024-03-07", "kept", " ".join(issue["subject"].split()), "Said & done: “quoted”.")
+    assert archive.entries(project.out, []) == [expected]
+    (project.out / "empty.web.html").write_bytes(b"")  # web editions the archive does not know: not listed
     (project.out / "headless.web.html").write_text("<p>no head at all</p>", encoding="utf-8")
-    project.issue("other", yaml.safe_dump(dict(ISSUE, subject="Other")))
-    assert cli("build", "issues/other.yaml")[0] == 0
+    project.issue("other", yaml.safe_dump(dict(ISSUE, subject="Other", date="2024-03-08")))
+    assert cli("build", "issues/other.yaml")[0] == 0  # one issue built: "kept" stays listed
     index = (project.out / "index.html").read_text(encoding="utf-8")
     assert 'href="kept.web.html"' in index and 'href="other.web.html"' in index
-    assert "empty.web.html" not in index and "binary.web.html" not in index
+    assert "empty.web.html" not in index and "headless.web.html" not in index
+    assert "Ünïcode &amp; &lt;angles&gt;" in index and "Said &amp; done: “quoted”." in index
+    assert [e.slug for e in archive.entries(project.out, [])] == ["other", "kept"]
+    (project.out / "kept.web.html").unlink()  # an issue taken out of the folder leaves the archive
+    assert cli("build", "issues/other.yaml")[0] == 0
+    assert 'href="kept.web.html"' not in (project.out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_damaged_archive_json_is_started_again(project, cli) -> None:
+    project.issue("a", yaml.safe_dump(ISSUE))
+    assert cli("build", "issues/a.yaml")[0] == 0
+    for damage in ("", "not json", "[1, 2]", '{"entries": [{"slug": 1}]}'):
+        (project.out / "archive.json").write_text(damage, encoding="utf-8")
+        assert cli("build", "issues/a.yaml")[0] == 0
+        assert [e.slug for e in archive.entries(project.out, [])] == ["a"]
+
+
+def test_the_archive_needs_no_names_a_template_writes(project, cli) -> None:
+    """A project that replaces every built-in template with a bare one still gets a right archive entry, and
+    its own archive page."""
+    bare = "<mj-section><mj-column><mj-text>{{ issue.subject }}</mj-text></mj-column></mj-section>\n"
+    project.template("email.mjml.j2", '<mjml lang="en"><mj-head><mj-title>x</mj-title></mj-head><mj-body>'
+                                      '{% include "footer.mjml.j2" %}</mj-body></mjml>\n')
+    for name in ("footer.mjml.j2", "head.mjml.j2", "header.mjml.j2", "hero.mjml.j2", "contents.mjml.j2"):
+        project.template(name, bare)
+    project.template("archive.html.j2", "<ul>{% for e in entries %}<li>{{ e.date }} {{ e.subject }} {{ e.url }}"
+                                        "</li>{% endfor %}</ul>\n")
+    project.issue("bare", yaml.safe_dump(dict(ISSUE, subject="Bare subject", preheader="Bare preheader text")))
+    cli("build", "issues/bare.yaml")  # the checks fail (no unsubscribe, parity): the files are written
+    assert archive.entries(project.out, []) == [
+        archive.Entry("2024-03-07", "bare", "Bare subject", "Bare preheader text")]
+    assert (project.out / "index.html").read_text(encoding="utf-8") == (
+        "<ul><li>2024-03-07 Bare subject bare.web.html</li></ul>\n")
+    feed = (project.out / "feed.xml").read_text(encoding="utf-8")
+    assert "<title>Bare subject</title>" in feed and "2024-03-07" in feed
+
+
+def test_text_parity_fires_when_a_template_leaves_a_title_out(project, cli) -> None:
+    # A brief template and a Contents that print no title: the text has it, the HTML does not.
+    project.template("blocks/brief.mjml.j2", "<mj-section><mj-column><mj-text>{{ block.body | markdown_blocks }}"
+                                             "</mj-text></mj-column></mj-section>\n")
+    project.template("contents.mjml.j2", "")
+    project.issue("x", yaml.safe_dump(ISSUE))
+    code, out, _ = cli("build", "issues/x.yaml")
+    assert code == 1 and "checks: 2 errors" in out  # the build has the model: title and author are missing
+    import newsletter
+    from newsletter import checks
+
+    email = newsletter.render_issue("issues/x.yaml")
+    messages = [f.message for f in checks.check_email(email.html, email.text, "x", list(email.expected))
+                if f.rule == "text-parity"]
+    assert f"title {ISSUE['briefs'][0]['title']!r} is in the plain text but not in the HTML" in messages
 
 
 def test_archive_is_checked_too(project, cli) -> None:

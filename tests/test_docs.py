@@ -25,7 +25,8 @@ def test_every_field_is_documented_with_a_description() -> None:
                 assert info.description, f"{model.__name__}.{name} has no description"
                 assert f"| `{name}` |" in text
     assert "| `twitter` | Twitter handle | optional |" in text
-    assert "| `briefs` | list of [Brief](#brief) | **required** |" in text
+    assert "| `briefs` | list of [Brief](#brief) | optional |" in text
+    assert "| `blocks` | list of block: one of the [block types](#blocks-blocks) | optional |" in text
     assert models.Issue.__doc__ and "### Issue" in text
 
 
@@ -65,7 +66,9 @@ def test_every_model_a_file_can_hold_has_its_section() -> None:
 def test_enumerations_read_as_their_values() -> None:
     text = reference.render_reference()
     assert "typing." not in text and "Literal" not in text and "<class" not in text
-    assert "| `platform` | one of `none`, `mailchimp`, `sendgrid`, `mailgun`, `listmonk`, `campaign-monitor`, `brevo` |" in text
+    assert "| `platform` | one of the [platforms](#platforms) |" in text
+    assert "| `inliner` | one of `premailer`, `css-inline` |" in text
+    assert "| `mailchimp` | Mailchimp | `*\\|UNSUB\\|*` | `*\\|ARCHIVE\\|*` |" in text
 
 
 def test_docs_to_standard_output(cli, tmp_path, monkeypatch) -> None:

@@ -120,9 +120,12 @@ def test_missing_templates_folder_is_reported_at_the_config_line(project, cli) -
 
 
 def test_builtin_templates_are_the_repository_ones() -> None:
-    names = sorted(p.name for p in render.builtin_templates().glob("*.j2"))
-    assert names == ["brief.mjml.j2", "contents.mjml.j2", "email.mjml.j2", "footer.mjml.j2",
-                     "head.mjml.j2", "header.mjml.j2", "hero.mjml.j2", "styles.j2"]
+    from newsletter import blocks
+
+    names = sorted(str(p.relative_to(render.builtin_templates())) for p in render.builtin_templates().rglob("*.j2"))
+    block_templates = sorted(block_type.template for block_type in blocks.REGISTRY.values())
+    assert names == sorted(["archive.html.j2", "contents.mjml.j2", "email.mjml.j2", "footer.mjml.j2", "head.mjml.j2",
+                            "header.mjml.j2", "hero.mjml.j2", "styles.j2", *block_templates])
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import textwrap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsletter.text import wrap_line
+from newsletter.plain import wrap_line
 
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz-./:’é•0123456789", min_size=1, max_size=30)
 SPACES = st.sampled_from([" ", " ", " ", "  ", "   "])

@@ -1,0 +1,127 @@
+"""The block types an issue's ``blocks:`` may hold, each registered once, in one place.
+
+A block type is a pydantic model (with ``type: Literal["name"]``), an MJML template
+(``templates/blocks/NAME.mjml.j2``), a view (what that template sees as ``block``), a plain-text renderer and
+the texts that must reach both the HTML and the plain text (the ``text-parity`` check). The reference, the
+Contents, the checks and the archive learn about a type from here; nothing else names it.
+
+A project (or a test) adds a type with :func:`register`, giving its own template folder.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticCustomError
+
+from ..links import Links
+from ..models import Config, format_date
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a block's view and text renderer may use besides the block: the config and this edition's links."""
+
+    config: Config
+    links: Links
+
+    def date(self, value: datetime.date) -> str:
+        return format_date(value, self.config.date_format)
+
+
+@dataclass(frozen=True)
+class View:
+    """What every block's template sees as ``block``; each type adds its own fields."""
+
+    type: str = field(metadata={"doc": "The block's type, e.g. `brief`."})
+    template: str = field(metadata={"doc": "The template that renders it, e.g. `blocks/brief.mjml.j2`."})
+    anchor: str = field(metadata={"doc": "The id of its heading, which the Contents links to (`brief-1`)."})
+    title: str | None = field(metadata={"doc": "Its title, listed in the Contents; None when it has none."})
+
+
+# (kind, value): a text of the block that must reach both the HTML and the plain text. kind is "title",
+# "author", "text" (visible text) or "link" (a URL: an href in the HTML, written out in the text).
+Expected = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class BlockType:
+    name: str
+    model: type[BaseModel]
+    view: Callable[[Any, Context, int], View]  # the block, the context, its number among blocks of its type
+    text: Callable[[Any, Context], list[str]]  # its plain text: paragraphs, each wrapped at 78 columns
+    expected: Callable[[Any, Context], list[Expected]]
+    view_class: type[View] = View  # documented in the reference's template contract
+    templates_dir: Path | None = None  # where its template is, for a type defined outside newsletter
+    title: Callable[[Any], str | None] = lambda block: getattr(block, "title", None)  # its Contents entry
+
+    @property
+    def template(self) -> str:
+        return f"blocks/{self.name}.mjml.j2"
+
+
+REGISTRY: dict[str, BlockType] = {}
+
+
+def register(block_type: BlockType) -> BlockType:
+    """Add a block type; its name is what ``type:`` says in an issue."""
+    model_type = block_type.model.model_fields.get("type")
+    if model_type is None:
+        raise ValueError(f"block model {block_type.model.__name__} needs a field type: Literal[{block_type.name!r}]")
+    REGISTRY[block_type.name] = block_type
+    return block_type
+
+
+def unregister(name: str) -> None:
+    REGISTRY.pop(name, None)
+
+
+def type_of(block: BaseModel) -> BlockType:
+    return REGISTRY[getattr(block, "type")]
+
+
+def templates_dirs() -> tuple[Path, ...]:
+    """The template folders of block types defined outside newsletter, for the template loader."""
+    return tuple(t.templates_dir for t in REGISTRY.values() if t.templates_dir is not None)
+
+
+def validate(value: Any, context: dict[str, Any] | None) -> BaseModel:
+    """An item of ``blocks:`` as the model its ``type`` names; errors inside it keep their field locations."""
+    names = ", ".join(REGISTRY)
+    if not isinstance(value, dict):
+        raise PydanticCustomError("block_shape", f"expected a block: a mapping with type: ({names}) and its fields")
+    kind = value.get("type")
+    if kind is None:
+        raise PydanticCustomError("block_type_missing", f"each block needs type: one of {names}")
+    if not isinstance(kind, str) or kind not in REGISTRY:
+        import difflib
+
+        close = difflib.get_close_matches(str(kind), list(REGISTRY), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise PydanticCustomError("unknown_block_type",
+                                  f"unknown block type {str(kind)!r}{hint} (allowed: {names})".replace("{", "{{")
+                                  .replace("}", "}}"))
+    return REGISTRY[kind].model.model_validate(value, context=context)
+
+
+def views(blocks: tuple[BaseModel, ...], context: Context) -> list[View]:
+    """A view of each block, in order, numbered among the blocks of its type."""
+    counts: dict[str, int] = {}
+    out = []
+    for block in blocks:
+        block_type = type_of(block)
+        counts[block_type.name] = counts.get(block_type.name, 0) + 1
+        out.append(block_type.view(block, context, counts[block_type.name]))
+    return out
+
+
+def expectations(blocks: tuple[BaseModel, ...], context: Context) -> list[Expected]:
+    return [expected for block in blocks for expected in type_of(block).expected(block, context)]
+
+
+from . import announcement, brief, events, image, links, note  # noqa: E402,F401  the built-in types register

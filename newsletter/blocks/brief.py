@@ -1,0 +1,69 @@
+"""``type: brief``: one short expert brief (the model is :class:`newsletter.models.Brief`, which ``briefs:``
+holds too): title, byline, key points in a callout, the body, the authors' handles, a link to the article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import markup, plain
+from ..models import Author, Brief
+from . import BlockType, Context, Expected, View, register
+
+
+@dataclass(frozen=True)
+class Follow:
+    handle: str
+    url: str  # the profile, tagged for this edition
+    name: str  # whose handle it is
+
+
+@dataclass(frozen=True)
+class BriefView(View):
+    """A brief as its template sees it."""
+
+    authors: tuple[Author, ...] = field(default=(), metadata={"doc": "Its authors: `name`, `role`, `twitter`."})
+    key_points: tuple[str, ...] = field(default=(), metadata={"doc": "The key points, as text."})
+    body: str = field(default="", metadata={"doc": "The body, Markdown: `{{ block.body | markdown_blocks }}`."})
+    paragraphs: tuple[str, ...] = field(default=(), metadata={
+        "doc": "The body's paragraphs, inline Markdown each (`| markdown`); for templates written before lists."})
+    follows: tuple[Follow, ...] = field(default=(), metadata={
+        "doc": "Each author's handle: `handle`, `url` (the profile, tagged), `name`."})
+    link: str | None = field(default=None, metadata={"doc": "The full article's URL, tagged; None without one."})
+
+
+def view(brief: Brief, context: Context, number: int) -> BriefView:
+    config, links = context.config, context.links
+    follows = tuple(Follow(author.twitter, links.tag(config.twitter_profile(author.twitter)), author.name)
+                    for author in brief.authors if author.twitter)
+    return BriefView(
+        type="brief", template=BRIEF.template, anchor=f"brief-{number}", title=brief.title,
+        authors=tuple(brief.authors), key_points=tuple(brief.key_points), body=brief.body,
+        paragraphs=tuple(brief.paragraphs), follows=follows, link=links.tag(brief.link) if brief.link else None,
+    )
+
+
+def text(brief: Brief, context: Context) -> list[str]:
+    config, links = context.config, context.links
+    out = [plain.wrap(brief.title)]
+    out.append("\n".join(plain.wrap(line) for author in brief.authors for line in (author.name, author.role) if line))
+    out.extend(plain.wrap(point, plain.BULLET, " " * len(plain.BULLET)) for point in brief.key_points)
+    out.extend(plain.body(brief.body, links.tag))
+    for author in brief.authors:
+        if author.twitter:
+            url = links.tag(config.twitter_profile(author.twitter))
+            out.append(plain.wrap(f"{config.labels.follow_on_twitter}: @{author.twitter} <{url}>"))
+    if brief.link:
+        out.append(plain.wrap(f"{config.labels.read_more}: <{links.tag(brief.link)}>"))
+    return out
+
+
+def expected(brief: Brief, context: Context) -> list[Expected]:
+    found: list[Expected] = [("title", brief.title)]
+    found += [("author", author.name) for author in brief.authors]
+    found += [("text", point) for point in brief.key_points]
+    if brief.link:
+        found.append(("link", context.links.tag(brief.link)))
+    return found
+
+
+BRIEF = register(BlockType("brief", Brief, view, text, expected, BriefView))
