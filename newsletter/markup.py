@@ -216,8 +216,8 @@ class BlockStyles:
     link: str = ""
     list: str = ""
     item: str = ""
-    heading: str = ""  # ###, and # or ## (a body's headings sit below its block's own title)
-    subheading: str = ""  # #### and deeper
+    heading: str = ""  # the body's highest heading level, as h3 (below its block's own title, an h2)
+    subheading: str = ""  # any lower level, as h4
     quote: str = ""
 
 
@@ -226,7 +226,15 @@ def blocks_to_html(source: str, link: Callable[[str], str] = _same, styles: Bloc
     if not has_blocks(source):
         return "\n".join(f"<p{_style(styles.paragraph)}>{to_html(p, link, styles.link)}</p>" for p in _paragraphs(source))
     out: list[str] = []
-    for token in _block_tokens(source):
+    tokens = _block_tokens(source)
+    # The body's highest heading becomes h3 (below the block's own h2 title), any lower one h4: no level is
+    # skipped whatever the writer typed (#### alone is h3).
+    top = min((int(t.tag[1]) for t in tokens if t.type == "heading_open"), default=3)
+
+    def heading_tag(tag: str) -> str:
+        return "h3" if int(tag[1]) == top else "h4"
+
+    for token in tokens:
         kind = token.type
         if kind == "inline":
             out.append(_inline_html(token.children or [], link, styles.link))
@@ -246,19 +254,15 @@ def blocks_to_html(source: str, link: Callable[[str], str] = _same, styles: Bloc
         elif kind == "list_item_close":
             out.append("</li>\n")
         elif kind == "heading_open":
-            tag = _heading_tag(token.tag)
+            tag = heading_tag(token.tag)
             out.append(f"<{tag}{_style(styles.heading if tag == 'h3' else styles.subheading)}>")
         elif kind == "heading_close":
-            out.append(f"</{_heading_tag(token.tag)}>\n")
+            out.append(f"</{heading_tag(token.tag)}>\n")
         elif kind == "blockquote_open":
             out.append(f"<blockquote{_style(styles.quote)}>\n")
         elif kind == "blockquote_close":
             out.append("</blockquote>\n")
     return "".join(out).rstrip("\n")
-
-
-def _heading_tag(tag: str) -> str:
-    return "h3" if tag in ("h1", "h2", "h3") else "h4"
 
 
 def _style(style: str) -> str:

@@ -45,7 +45,9 @@ def validate(document: Document, model: type[M], context: dict[str, Any] | None 
 def _problem(document: Document, model: type[BaseModel], error: Any, loc: tuple[Any, ...]) -> Problem:
     kind = error["type"]
     if kind == "extra_forbidden":
-        return document.problem(loc, _unknown_field_message(model, loc), key=True)
+        return document.problem(loc, _unknown_field_message(model, loc, document.data), key=True)
+    if kind == "unknown_block_type":  # at the type: line, not the block's first
+        return document.problem((*loc, "type"), error["msg"])
     if kind == "missing":
         line, column = document.mark(loc[:-1])
         return Problem(document.path, line, column, format_loc(loc), "required field is missing")
@@ -189,10 +191,10 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(path)
 
 
-def _unknown_field_message(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+def _unknown_field_message(model: type[BaseModel], loc: tuple[Any, ...], data: Any = None) -> str:
     import difflib  # only for this message: 2 ms of every cold start otherwise
 
-    allowed = _fields(_type_at(model, loc[:-1]))
+    allowed = _fields(_type_at(model, loc[:-1], data))
     message = "unknown field"
     close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
     if close:
@@ -206,10 +208,15 @@ def _fields(model: Any) -> list[str]:
     return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
 
 
-def _type_at(annotation: Any, loc: tuple[Any, ...]) -> Any:
-    """The type that validates the value at ``loc`` inside ``annotation``, as far as it can be followed."""
-    for part in loc:
+def _type_at(annotation: Any, loc: tuple[Any, ...], data: Any = None) -> Any:
+    """The type that validates the value at ``loc`` inside ``annotation``, as far as it can be followed; a block
+    of ``blocks:`` is followed into the model its ``type`` names (``data`` is the document's)."""
+    for index, part in enumerate(loc):
         annotation = _unwrap(annotation)
+        if annotation is Any:
+            annotation = _block_model(_value_at(data, loc[:index]))
+            if annotation is None:
+                return None
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             fields = annotation.model_fields
             if part in fields:
@@ -225,7 +232,15 @@ def _type_at(annotation: Any, loc: tuple[Any, ...]) -> Any:
             annotation = args[1]
         else:
             return None
-    return _unwrap(annotation)
+    annotation = _unwrap(annotation)
+    return _block_model(_value_at(data, loc)) if annotation is Any else annotation
+
+
+def _block_model(value: Any) -> Any:
+    from . import blocks
+
+    kind = value.get("type") if isinstance(value, dict) else None
+    return blocks.REGISTRY[kind].model if isinstance(kind, str) and kind in blocks.REGISTRY else None
 
 
 def _unwrap(annotation: Any) -> Any:
