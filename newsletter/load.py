@@ -188,25 +188,27 @@ class _Builder:
             self._fail(node, loc, f"document expands to {limit} (aliases?)")
             raise InputError(self.document.problems)
         self.document.value_marks.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
-        alias = id(node) in self.seen
-        if alias:
-            self.alias_uses += not self.expanding
-            self.expanding += 1
-        else:
+        if id(node) not in self.seen:
             self.seen.add(id(node))
+            return self._node(node, loc, depth)
+        self.alias_uses += not self.expanding  # a node met again is an alias's use
+        self.expanding += 1
         try:
-            if isinstance(node, yaml.MappingNode):
-                return self._mapping(node, loc, depth)
-            if isinstance(node, yaml.SequenceNode):
-                if node.tag != "tag:yaml.org,2002:seq":
-                    self._fail(node, loc, f"tag {node.tag!r} is not allowed")
-                return [self.build(item, (*loc, index), depth + 1) for index, item in enumerate(node.value)]
-            self.characters += len(node.value)
-            if self.characters > MAX_EXPANDED_CHARACTERS:
-                self._too_large(loc)
-            return self._scalar(node, loc)
+            return self._node(node, loc, depth)
         finally:
-            self.expanding -= alias
+            self.expanding -= 1
+
+    def _node(self, node: yaml.Node, loc: Path_, depth: int) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                self._fail(node, loc, f"tag {node.tag!r} is not allowed")
+            return [self.build(item, (*loc, index), depth + 1) for index, item in enumerate(node.value)]
+        self.characters += len(node.value)
+        if self.characters > MAX_EXPANDED_CHARACTERS:
+            self._too_large(loc)
+        return self._scalar(node, loc)
 
     def _mapping(self, node: yaml.MappingNode, loc: Path_, depth: int) -> dict[Any, Any]:
         if node.tag != "tag:yaml.org,2002:map":

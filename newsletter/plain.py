@@ -40,8 +40,12 @@ def wrap_line(text: str, first: str = "", rest: str = "", width: int = WIDTH) ->
 def wrap(text: str, first: str = "", rest: str = "") -> str:
     """``text`` wrapped, its first line after ``first`` and the others after ``rest``. A hard line break in
     Markdown stays a line break; each line is wrapped on its own."""
+    if "\t" in text:
+        text = text.replace("\t", " ")
+    if "\n" not in text:  # nearly every paragraph: one line to wrap
+        return "\n".join(wrap_line(text, first, rest)) if text.strip() else first.rstrip()
     out = []
-    for index, line in enumerate(text.replace("\t", " ").split("\n")):
+    for index, line in enumerate(text.split("\n")):
         prefix = first if index == 0 else rest
         out.append("\n".join(wrap_line(line, prefix, rest)) if line.strip() else prefix.rstrip())
     return "\n".join(out)

@@ -67,12 +67,16 @@ def _markdown(context: jinja2.runtime.Context, source: str, link_style: str = ""
 
 
 @jinja2.pass_context
-def _markdown_blocks(context: jinja2.runtime.Context, source: str) -> Markup:
+def _markdown_blocks(context: jinja2.runtime.Context, source: str, indent: int = 0) -> Markup:
     """The ``markdown_blocks`` filter: a body's Markdown (paragraphs, lists, sub-headings, quotes) as HTML,
-    each element styled from ``style`` (``styles.j2``), its links tagged for this edition."""
-    style = context["style"]
-    styles = markup.BlockStyles(*(str(getattr(style, name, "")) for name in _BLOCK_STYLE_NAMES))
-    return Markup(markup.blocks_to_html(source, context["links"].tag, styles))
+    each element styled from ``style`` (``styles.j2``), its links tagged for this edition; ``indent``
+    spaces before each line after the first keep the MJML tidy."""
+    return Markup(markup.blocks_to_html(source, context["links"].tag, _block_styles(context["style"]), indent))
+
+
+@lru_cache(maxsize=16)
+def _block_styles(style: jinja2.environment.TemplateModule) -> markup.BlockStyles:
+    return markup.BlockStyles(*(str(getattr(style, name, "")) for name in _BLOCK_STYLE_NAMES))
 
 
 # The names in styles.j2 of each element a body makes, in the order of markup.BlockStyles' fields.
