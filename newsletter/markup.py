@@ -183,7 +183,7 @@ def _inline_text(tokens: tuple[Token, ...] | list[Token], link: Callable[[str], 
 
 # A line that starts a list item, a heading or a quote (CommonMark allows up to three spaces before it). A
 # body without one is paragraphs of inline Markdown, rendered as before without the block parser.
-_BLOCK_START = re.compile(r"^ {0,3}(?:[-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}(?:[ \t]|$)|>)", re.M)
+_BLOCK_START = re.compile(r"^ {0,3}(?:[-*+][ \t]|[0-9]{1,9}[.)][ \t]|#{1,6}(?:[ \t]|$)|>)", re.M)
 
 
 def has_blocks(source: str) -> bool:

@@ -304,3 +304,13 @@ def test_plain_paragraphs_skip_the_parser_with_the_same_output(source) -> None:
     assert all(token.type == "text" for token in parsed)  # the parser finds nothing but text in it
     assert markup.to_html(source) == html and markup.to_text(source) == text
     assert markup.link_errors(source) == []
+
+
+@settings(max_examples=EXAMPLES * 5, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list(" \t-*+#>.)0123456789ab٣\n")), max_size=12), max_size=6)
+       .map("\n".join))
+def test_has_blocks_agrees_with_its_regular_expression(source) -> None:
+    """The line-at-a-time test finds a list, heading or quote exactly where the regular expression does."""
+    from newsletter import markup
+
+    assert markup.has_blocks(source) == (markup._BLOCK_START.search(source) is not None)
