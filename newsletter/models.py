@@ -146,6 +146,10 @@ class Author(Model):
     twitter: TwitterHandle | None = Field(
         None, description='Twitter handle, with or without "@"; adds a "Follow on Twitter" link.'
     )
+    photo: HttpUrl | None = Field(
+        None, description="A headshot: an absolute http(s) URL of a square image (112 px or more); shown round, "
+                          "56 px, beside the name, with the name as its alt text.")
+    url: HttpUrl | None = Field(None, description="The author's profile page: the byline's name links there.")
 
 
 class AuthorRegistry(RootModel[dict[AuthorId, Author]]):
@@ -269,6 +273,13 @@ class Logo(Model):
     width: int = Field(200, ge=16, le=600, description="Display width in pixels.")
 
 
+class SocialLink(Model):
+    """One of the publication's own accounts, linked in the footer."""
+
+    label: Line = Field(description='What the link says, e.g. "LinkedIn".')
+    url: HttpUrl = Field(description="The account's page.")
+
+
 class Labels(Model):
     """Words the email prints around the content, for publications in other languages."""
 
@@ -368,6 +379,9 @@ class Config(Model):
     )
     twitter_url: str = Field("https://twitter.com/{handle}", description="Profile URL of a Twitter handle.")
     labels: Labels = Field(default_factory=Labels, description="Words printed around the content.")
+    social: list[SocialLink] = Field(
+        default_factory=list, description="The publication's accounts (Twitter, LinkedIn, YouTube, ...): a row of "
+                                          "text links in the footer, listed in the plain text.")
     theme: Theme = Field(default_factory=Theme, description="Fonts and colours.")
     authors: str | None = Field(
         None, description="Path of the authors registry, relative to this file (default: authors.yaml beside it)."

@@ -8,6 +8,7 @@ models restrict to characters that are safe in CSS and attributes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -140,6 +141,12 @@ def render_mjml(issue: Issue, config: Config, user_templates: Path | None = None
         raise TemplateError(f"{_template_position(exc)}template error: {exc.message}") from None
 
 
+@dataclass(frozen=True)
+class SocialView:
+    label: str
+    url: str
+
+
 # The template contract: every name each email template receives (they share one context; a block's
 # template also sees `block`, its view). docs/reference.md is generated from this; a test holds the context
 # to it, so a name cannot be added or dropped without its documentation.
@@ -161,6 +168,7 @@ CONTEXT: dict[str, str] = {
     "unsubscribe": "The unsubscribe link or the platform's merge tag (as markup), or None.",
     "view_in_browser": "The view-in-browser link or merge tag (as markup), or None.",
     "postal_address": "The sender's postal address, or None.",
+    "social": "The publication's accounts (config `social`), each with `label` and `url` (tagged).",
 }
 
 
@@ -183,6 +191,7 @@ def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[s
         "unsubscribe": Markup(links.unsubscribe) if links.unsubscribe else None,
         "view_in_browser": Markup(links.view_in_browser) if links.view_in_browser else None,
         "postal_address": config.sender.postal_address if config.sender else None,
+        "social": [SocialView(account.label, links.tag(account.url)) for account in config.social],
     }
     return env.get_template(TEMPLATE).render(context)
 
@@ -193,6 +202,8 @@ def expectations(issue: Issue, config: Config, links: Links) -> list[tuple[str, 
     found = blocks.expectations(issue.content, blocks.Context(config, links))
     if issue.hero and issue.hero.credit:
         found.append(("text", issue.hero.credit))
+    for account in config.social:
+        found += [("text", account.label), ("link", links.tag(account.url))]
     return found
 
 

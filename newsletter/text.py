@@ -42,6 +42,8 @@ def render_text(issue: Issue, config: Config, links: Links | None = None) -> str
         sender.append(config.sender.postal_address)
     if config.website or len(sender) > 1:
         footer.append("\n".join(wrap(line) for line in sender))
+    if config.social:
+        footer.append("\n".join(wrap(f"{account.label}: <{links.tag(account.url)}>") for account in config.social))
     actions = []
     for label, url in ((config.labels.view_in_browser, links.view_in_browser),
                        (config.labels.unsubscribe, links.unsubscribe)):

@@ -352,7 +352,8 @@ def test_text_parity_fires_when_a_template_leaves_a_title_out(project, cli) -> N
     project.template("contents.mjml.j2", "")
     project.issue("x", yaml.safe_dump(ISSUE))
     code, out, _ = cli("build", "issues/x.yaml")
-    assert code == 1 and "checks: 2 errors" in out  # the build has the model: title and author are missing
+    # The build has the model: the title, the author and the author's profile link are missing.
+    assert code == 1 and "checks: 3 errors" in out
     import newsletter
     from newsletter import checks
 

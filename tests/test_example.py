@@ -86,7 +86,8 @@ def test_html_has_every_part_of_the_issue(email) -> None:
     assert re.search(r'<html lang="en"', html)
     for number in range(1, 5):
         assert f'href="#brief-{number}"' in html and f'id="brief-{number}"' in html
-    assert re.search(r"<strong[^>]*>Randa Slim</strong>, Senior Fellow and Director of Conflict Resolution", html)
+    assert re.search(r'<strong[^>]*><a href="https://www.mei.edu/profile/randa-slim"[^>]*>Randa Slim</a></strong>, '
+                     r"Senior Fellow and Director of Conflict Resolution", html)
     assert 'Follow on Twitter: <a href="https://twitter.com/ejbeals"' in html
     assert html.count("<li") == 8 + 4  # key points and contents entries
     assert 'alt="Taliban fighters stand guard in Kabul"' in html
