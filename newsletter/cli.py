@@ -173,6 +173,10 @@ def preview_command(issues_dir: Path, port: int, host: str, open_browser: bool, 
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pass another --port")
     try:
+        if config_path is None and server.previewer.config_file() is None:
+            from .config import default_notice
+
+            click.echo(f"note: {default_notice(issues_dir)}", err=True)
         click.echo(f"Previewing {issues_dir}/ at {server.url}  (Ctrl-C to stop)", err=True)
         if open_browser:
             import webbrowser
@@ -255,6 +259,8 @@ def _print_errors(report, consequence: str = "") -> None:  # type: ignore[no-unt
     from .config import display_path
     from .errors import InputError
 
+    for notice in report.notices:
+        click.echo(f"note: {notice}", err=True)
     for folder in report.skipped:
         click.echo(f"note: skipped the sub-folder {display_path(folder)}/ (a folder stands for its own issue "
                    f"files only): name it to build it too, e.g. {display_path(folder)}/", err=True)

@@ -28,6 +28,34 @@ class Project:
     authors: dict[str, Author] | None
     authors_path: Path
     templates_dir: Path | None
+    default: bool = False  # the built-in defaults: no newsletter.yaml was found
+
+
+# What a folder of issues without a newsletter.yaml is built with: neutral words, no sender, no links.
+DEFAULT_SETTINGS = {
+    "name": "Newsletter",
+    "disclaimer": "You receive this email because you subscribed to it.",
+}
+
+
+def default_project(issue_path: Path) -> Project:
+    """The built-in defaults, for an issue with no config in its folder or above (`newsletter init` makes one)."""
+    folder = issue_path.resolve().parent
+    return Project(Config.model_validate(DEFAULT_SETTINGS), folder / CONFIG_NAME, None, folder / AUTHORS_NAME,
+                   None, default=True)
+
+
+def default_notice(where: Path) -> str:
+    return (f"no {CONFIG_NAME} in {display_path(where)} or above: using the built-in defaults "
+            f"(`newsletter init DIR` starts a project of your own)")
+
+
+def find_project(issue_path: Path) -> Project:
+    """The project of the issue at ``issue_path``: its nearest config, or the built-in defaults."""
+    try:
+        return load_project(find_config(issue_path))
+    except ConfigNotFound:
+        return default_project(issue_path)
 
 
 def display_path(path: Path) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import archive, arguments, config, load, validate, write
-from .errors import ArgumentError, InputError, NewsletterError, Problem, SystemFailure
+from .errors import ArgumentError, ConfigNotFound, InputError, NewsletterError, Problem, SystemFailure
 from .links import Links, links_for
 from .models import Issue
 
@@ -91,6 +91,7 @@ class Report:
     results: list[IssueResult]
     archive: IssueResult | None = None  # index.html and feed.xml of the output folder
     skipped: list[Path] = field(default_factory=list)  # sub-folders of a folder named, which hold issues
+    notices: list[str] = field(default_factory=list)  # said once for the run: the built-in defaults were used
 
     @property
     def ok(self) -> bool:
@@ -156,7 +157,7 @@ def _project_for(path: Path, config_path: Path | None) -> config.Project:
         return config.load_project(Path(config_path))
     if not path.is_file():  # before looking for its config: "no config" would be the wrong reason
         load.read_text(path, config.display_path(path))
-    return config.load_project(config.find_config(path))
+    return config.find_project(path)
 
 
 def render_issue(path: Path | str, project: config.Project | None = None, config_path: Path | None = None,
@@ -204,13 +205,18 @@ class _Projects:
 
     def __init__(self, config_path: Path | str | None):
         self.config_path = Path(config_path) if config_path else None
-        self.loaded: dict[Path, config.Project | NewsletterError] = {}
+        self.loaded: dict[Path | None, config.Project | NewsletterError] = {}  # None: the built-in defaults
         self.resolved: dict[Path, Path] = {}  # each config path as found: the file it is
+        self.notices: dict[str, None] = {}  # said once per run, in the order met
 
     def for_issue(self, source: Path) -> config.Project:
         if not self.config_path and not source.is_file():  # "no config found" would be the wrong reason
             load.read_text(source, config.display_path(source))
-        found = self.config_path or config.find_config(source)
+        try:
+            found = self.config_path or config.find_config(source)
+        except ConfigNotFound:
+            self.notices.setdefault(config.default_notice(source.parent), None)
+            return self.loaded.setdefault(None, config.default_project(source))  # type: ignore[return-value]
         key = self.resolved.get(found)
         if key is None:
             key = self.resolved[found] = found.resolve()
@@ -270,7 +276,7 @@ def validate_issues(paths: list[Path | str] | Path | str, config_path: Path | st
                 _, result.warnings = _validate(source, projects.for_issue(source))
         except NewsletterError as exc:
             result.error = exc
-    return Report(results, skipped=skipped_folders(named))
+    return Report(results, skipped=skipped_folders(named), notices=list(projects.notices))
 
 
 def build(
@@ -309,7 +315,8 @@ def build(
             results.append(_build_one(projects, *task))
             if progress:
                 progress(results[-1])
-        return Report(results, _archive(results, Path(out), projects, check), skipped_folders(named))
+        return Report(results, _archive(results, Path(out), projects, check), skipped_folders(named),
+                      list(projects.notices))
 
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -325,7 +332,13 @@ def build(
             results.append(result)
             if progress:
                 progress(result)
-    return Report(results, _archive(results, Path(out), projects, check), skipped_folders(named))
+    for source in sources:  # the workers said it in their own process: say it once here
+        try:
+            config.find_config(source) if config_path is None else None
+        except ConfigNotFound:
+            projects.notices.setdefault(config.default_notice(source.parent), None)
+    return Report(results, _archive(results, Path(out), projects, check), skipped_folders(named),
+                  list(projects.notices))
 
 
 def _archive(results: list[IssueResult], out_dir: Path, projects: _Projects, check: bool) -> IssueResult | None:

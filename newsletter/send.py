@@ -55,7 +55,7 @@ def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: b
     host, port = parse_server(smtp)
     if config_path is None and not issue_path.is_file():
         pipeline.render_issue(issue_path)  # raises the InputError that says why the file cannot be read
-    project = config.load_project(config_path or config.find_config(issue_path))
+    project = config.load_project(config_path) if config_path else config.find_project(issue_path)
     if project.config.sender is None:
         raise SendError(f"{config.display_path(project.config_path)}: sending needs a sender (sender.address)")
     email = pipeline.render_issue(issue_path, project, platform=platform, editions=False)

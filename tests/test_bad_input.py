@@ -140,12 +140,19 @@ def test_bad_colour_in_config(project, cli) -> None:
                                    "rgb(26, 82, 118), rgba(26, 82, 118, 0.5), hsl(205, 64%, 28%) or a name such as navy")
 
 
-def test_no_config_found(tmp_path, monkeypatch, cli) -> None:
+def test_no_config_found_builds_with_the_defaults(tmp_path, monkeypatch, cli) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "x.yaml").write_text(MINIMAL_ISSUE)
-    code, _, err = cli("build", "x.yaml")
-    assert code == 1
-    assert "no newsletter.yaml found" in err and "--config" in err
+    (tmp_path / "x.yaml").write_text(MINIMAL_ISSUE.replace("[randa-slim]", "[{name: Randa Slim}]"))
+    note = ("note: no newsletter.yaml in . or above: using the built-in defaults (`newsletter init DIR` starts a "
+            "project of your own)\n")
+    for command in ("build", "validate"):
+        code, out, err = cli(command, "x.yaml")
+        assert code == 0, err
+        assert err.startswith(note) and err.count("note:") == 1
+    assert "Newsletter" in (tmp_path / "dist" / "x.txt").read_text(encoding="utf-8")
+    (tmp_path / "y.yaml").write_text(MINIMAL_ISSUE)  # an author id, and no registry: the error says so
+    code, _, err = cli("build", "y.yaml")
+    assert code == 1 and "author id 'randa-slim' needs an authors registry" in err
 
 
 def test_author_id_without_registry(project, cli) -> None:

@@ -205,9 +205,14 @@ def test_the_cli_keeps_its_own_words(project, cli) -> None:
     project.issue("x", MINIMAL_ISSUE)
     code, _, err = cli("screenshot", "issues/x.yaml", "--width", "50")
     assert code == 1 and err == "Error: --width: 50 is not a width from 200 to 2000 pixels\n"
-    (project.root / "newsletter.yaml").unlink()
-    code, _, err = cli("validate", "issues/x.yaml")
-    assert code == 1 and "pass --config FILE" in err and "config_path" not in err
+    code, _, err = cli("validate", "issues/x.yaml", "--config", "nowhere.yaml")
+    assert code == 1 and "nowhere.yaml:1:1: file not found" in err and "config_path" not in err
+    from newsletter import config
+    from newsletter.errors import ConfigNotFound
+
+    with pytest.raises(ConfigNotFound) as caught:
+        config.find_config(project.root.parent / "elsewhere" / "x.yaml")
+    assert "pass config_path=" in str(caught.value) and caught.value.cli_message().endswith("pass --config FILE")
 
 
 # --- Messages a writer can act on ---------------------------------------------------------------------------

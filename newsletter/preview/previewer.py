@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config, pipeline
-from ..errors import InputError, NewsletterError
+from ..errors import InputError, NewsletterError, Problem
 from ..render import builtin_templates
 from .watch import Watcher
 
@@ -75,7 +75,7 @@ class Previewer:
     def path_of(self, name: str) -> Path | None:
         return next((p for p in pipeline.issue_paths([self.issues_dir]) if p.stem == name), None)
 
-    def _config_path(self) -> Path | None:
+    def config_file(self) -> Path | None:
         if self.config_path:
             return self.config_path
         try:
@@ -85,7 +85,7 @@ class Previewer:
 
     def watched_files(self) -> list[Path]:
         files = pipeline.issue_paths([self.issues_dir])
-        config_path = self._config_path()
+        config_path = self.config_file()
         if config_path:
             files.append(config_path)
             files.append(config_path.parent / config.AUTHORS_NAME)
@@ -101,12 +101,12 @@ class Previewer:
 
     def _project(self) -> config.Project:
         if self.project is None:
-            config_path = self._config_path()
+            config_path = self.config_file()
             try:
                 if config_path is None:
-                    raise config.ConfigNotFound(
-                        f"no {config.CONFIG_NAME} found in {config.display_path(self.issues_dir)} or above")
-                self.project = config.load_project(config_path)
+                    self.project = config.default_project(self.issues_dir / "any.yaml")
+                else:
+                    self.project = config.load_project(config_path)
             except NewsletterError as exc:
                 self.project = exc
         if isinstance(self.project, NewsletterError):
@@ -119,7 +119,8 @@ class Previewer:
         self.version += 1
         try:
             if path is None:
-                raise config.ConfigNotFound(f"issue {name} no longer exists")
+                raise InputError([Problem(config.display_path(self.issues_dir / f"{name}.yaml"), 1, 1, "",
+                                          "file not found: the issue was deleted or renamed")])
             email = pipeline.render_issue(path, self._project(), editions=False)  # the page shows the email
             build = Build(name, self.version, email, seconds=time.perf_counter() - started)
         except NewsletterError as exc:
