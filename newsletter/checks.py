@@ -234,6 +234,19 @@ def _text_parity_rule(email: Email, add: Add) -> None:
         _text_parity(email, add)
 
 
+@rule("placeholder", "warning", "a placeholder `newsletter new` left (`TODO:` text, a link to "
+      "https://example.org/TODO)")
+def _placeholder(email: Email, add: Add) -> None:
+    from .load import PLACEHOLDER, PLACEHOLDER_URL
+
+    for element in email.tree.iter():
+        if isinstance(element.tag, str) and element.tag not in _VISIBLE_SKIP and PLACEHOLDER in (element.text or ""):
+            add(f"text still holds a placeholder: {' '.join(element.text.split())[:60]!r}", element.sourceline)
+    for link in email.tree.iter("a"):
+        if (link.get("href") or "").startswith(PLACEHOLDER_URL):
+            add(f"link {_label(link)!r} still points to the placeholder {PLACEHOLDER_URL}", link.sourceline)
+
+
 @rule("contrast", "error", "text under WCAG AA (4.5:1, 3:1 for large text) against the background behind it")
 def _contrast_rule(email: Email, add: Add) -> None:
     _contrast(email.tree, add)

@@ -223,6 +223,31 @@ def screenshot_command(issue: Path, widths: str, out: Path, config_path: Path | 
         click.echo(f"wrote {path}")
 
 
+@main.command("init")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--name", help="The publication's name (default: the folder's name).")
+def init_command(folder: Path, name: str | None) -> None:
+    """Start a publication in FOLDER: newsletter.yaml, authors.yaml, a first issue, assets/ and a README."""
+    from . import scaffold
+
+    for path in scaffold.init(folder, name):
+        click.echo(f"wrote {path}")
+    click.echo(f"next: cd {folder} && newsletter preview   (or newsletter build issues/)", err=True)
+
+
+@main.command("new")
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The new issue's date, YYYY-MM-DD (default: the latest issue's plus the config's cadence).")
+def new_command(date) -> None:  # type: ignore[no-untyped-def]
+    """Write the next issue of the project you are in, shaped like the latest, with TODO placeholders."""
+    from . import scaffold
+
+    path = scaffold.new(Path.cwd(), date.date() if date else None)
+    from .config import display_path
+
+    click.echo(display_path(path))
+
+
 @main.command("docs")
 @click.option("--out", default="docs/reference.md", show_default=True, type=click.Path(path_type=Path),
               help="Where to write the reference of the file formats; - for standard output.")

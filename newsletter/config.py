@@ -79,15 +79,17 @@ def find_config(issue_path: Path) -> Path:
 def load_project(config_path: Path) -> Project:
     """Load and validate the config at ``config_path`` and the authors registry it names."""
     document = load.load(config_path, display_path(config_path))
-    config = validate.validate(document, Config)
     base = config_path.resolve().parent
+    config = validate.validate(document, Config, {"base": base})
     authors_path = base / (config.authors or AUTHORS_NAME)
     authors = None
     if authors_path.is_file() or config.authors:
         registry_document = load.load(authors_path, display_path(authors_path))
         if registry_document.data is None:
             registry_document.data = {}
-        authors = validate.validate(registry_document, AuthorRegistry).root
+        context = {"base": authors_path.parent, "asset_url": config.asset_url or config.archive_url,
+                   "max_width": config.images.max_width}
+        authors = validate.validate(registry_document, AuthorRegistry, context).root
     templates_dir = base / config.templates if config.templates else None
     if templates_dir is not None and not templates_dir.is_dir():
         message = f"folder {display_path(templates_dir)} does not exist"

@@ -21,6 +21,10 @@ try:  # libyaml keeps the marks and is about 40x faster; fall back where it is m
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+# The marker of text still to write, as `newsletter new` leaves it: each one left is a warning at its line.
+PLACEHOLDER = "TODO:"
+PLACEHOLDER_URL = "https://example.org/TODO"
+
 MAX_FILE_BYTES = 2_000_000
 MAX_VALUES = 100_000
 MAX_DEPTH = 64
@@ -233,6 +237,11 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.Node, loc: Path_) -> Any:
+        if node.value.startswith(PLACEHOLDER) or node.value == PLACEHOLDER_URL:
+            mark = node.start_mark
+            self.document.warnings.append(Problem(
+                self.document.path, mark.line + 1, mark.column + 1, format_loc(loc),
+                f"still holds a placeholder ({node.value[:40]}): write it before sending"))
         if node.style == ">" and "\n" in node.value.strip("\n") and node.tag == "tag:yaml.org,2002:str":
             mark = node.start_mark
             self.document.warnings.append(Problem(

@@ -97,6 +97,59 @@ def _clean_url(value: str) -> str:
     return value
 
 
+class ImageSource(str):
+    """A picture's address as the email writes it: a hosted URL as given, or, for a file, its public URL in the
+    output folder's ``assets/``. A file's also carries its size and what the build copies (``asset``)."""
+
+    width: int | None = None
+    height: int | None = None
+    asset: Any = None  # images.Prepared, for a file
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _image_source(value: str, info: ValidationInfo) -> ImageSource:
+    """An http(s) URL, or the path of a picture file relative to the file that names it."""
+    _refuse_control_characters(value)
+    value = value.strip()
+    if value.lower().startswith(("http://", "https://")):
+        return ImageSource(_clean_url(value))
+    if _SCHEME.match(value):
+        raise PydanticCustomError("image_source", "must be an absolute http(s) URL or the path of a picture file")
+    context = info.context or {}
+    base = context.get("base")
+    if base is None:
+        raise PydanticCustomError("image_source", "must be an absolute http(s) URL here (a path needs a file to "
+                                                  "be relative to)")
+    from pathlib import Path
+
+    from . import images  # Pillow, only for pictures given as files
+
+    path = Path(base) / value
+    if not path.is_file():
+        raise _error("image_file", f"file not found: {value} (a path is relative to the file that names it)")
+    asset_url = context.get("asset_url")
+    if not asset_url:
+        raise _error("asset_url", "a picture given as a file needs the address where the output folder is "
+                                  "published: set asset_url (or archive_url) in newsletter.yaml, e.g. "
+                                  "asset_url: https://example.org/newsletter/")
+    try:
+        prepared = images.prepare(path, context.get("max_width"))
+    except images.NotAnImage as exc:
+        raise _error("not_an_image", f"{value} {exc}") from None
+    except OSError as exc:
+        raise _error("image_file", f"cannot read {value}: {exc.strerror or exc}") from None
+    source = ImageSource(f"{str(asset_url).rstrip('/')}/assets/{prepared.name}")
+    source.width, source.height, source.asset = prepared.width, prepared.height, prepared
+    for warning in prepared.warnings:
+        context.setdefault("image_warnings", []).append((value, f"{value} {warning}"))
+    return source
+
+
+ImageRef = Annotated[str, AfterValidator(_image_source)]
+
+
 _HANDLE = re.compile(r"@?([A-Za-z0-9_]{1,15})")
 
 
@@ -146,9 +199,9 @@ class Author(Model):
     twitter: TwitterHandle | None = Field(
         None, description='Twitter handle, with or without "@"; adds a "Follow on Twitter" link.'
     )
-    photo: HttpUrl | None = Field(
-        None, description="A headshot: an absolute http(s) URL of a square image (112 px or more); shown round, "
-                          "56 px, beside the name, with the name as its alt text.")
+    photo: ImageRef | None = Field(
+        None, description="A headshot: a square picture (112 px or more), as an http(s) URL or a file's path "
+                          "relative to the file naming it; shown round, 56 px, with the name as its alt text.")
     url: HttpUrl | None = Field(None, description="The author's profile page: the byline's name links there.")
 
 
@@ -182,7 +235,8 @@ AuthorRef = Annotated[Author, BeforeValidator(_resolve_author)]
 class Hero(Model):
     """The photo at the top of the issue."""
 
-    image: HttpUrl | None = Field(None, description="An absolute http(s) URL of the image, about 1200 px wide.")
+    image: ImageRef | None = Field(
+        None, description="The picture, about 1200 px wide: an http(s) URL, or a file's path relative to the issue.")
     alt: Line | None = Field(None, description="Alternative text; required whenever image is set.")
     credit: Line | None = Field(None, description='Photo credit, e.g. "Photo by NAME/AGENCY via Getty Images".')
 
@@ -268,7 +322,7 @@ class Issue(Model):
 class Logo(Model):
     """The publication's logo, shown in the header instead of its name."""
 
-    src: HttpUrl = Field(description="An absolute http(s) URL of the logo image.")
+    src: ImageRef = Field(description="The logo: an http(s) URL, or a file's path relative to newsletter.yaml.")
     alt: Line = Field(description="Alternative text, usually the publication's name.")
     width: int = Field(200, ge=16, le=600, description="Display width in pixels.")
 
@@ -349,6 +403,14 @@ class Checks(Model):
         default_factory=list, description="Rule ids not to run, e.g. [subject-length]; see Check rules.")
 
 
+class Images(Model):
+    """How images given as files (a path instead of a URL) are prepared."""
+
+    max_width: int | None = Field(
+        None, ge=100, le=4000, description="Resize wider pictures to this width in pixels (twice the display "
+                                           "width, 1200, is sharp on retina screens and light); none: as they are.")
+
+
 class Theme(Model):
     """Fonts and colours of the email."""
 
@@ -407,6 +469,20 @@ class Config(Model):
         None, description="A folder of templates that override the built-in ones, relative to this file."
     )
     checks: Checks = Field(default_factory=Checks, description="The pre-send checks to leave out.")
+    cadence: Literal["weekly", "biweekly", "monthly"] = Field(
+        "weekly", description="How often an issue comes out: `newsletter new` dates the next one after the latest.")
+    asset_url: HttpUrl | None = Field(
+        None, description="Where the output folder's assets/ is published, for images given as files "
+                          "(default: archive_url).")
+    images: Images = Field(default_factory=lambda: Images(), description="How images given as files are prepared.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _asset_url(cls, data: Any, info: ValidationInfo) -> Any:
+        """Where the logo, given as a file, will be published: asset_url is a sibling of logo, not a parent."""
+        if isinstance(data, dict) and isinstance(info.context, dict):
+            info.context.setdefault("asset_url", data.get("asset_url") or data.get("archive_url"))
+        return data
 
     @model_validator(mode="after")
     def _formats(self) -> Config:

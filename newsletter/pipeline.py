@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import archive, arguments, config, load, validate, write
 from .errors import ArgumentError, ConfigNotFound, InputError, NewsletterError, Problem, SystemFailure
@@ -50,6 +50,8 @@ class Email:
     links: Links  # the email's footer links and link tagging, as a test send needs them again
     warnings: tuple[Problem, ...] = ()  # valid input that is probably not what the writer meant
     expected: tuple[tuple[str, str], ...] = ()  # what the model says must reach both HTML and text (checks)
+    # Pictures given as files: {the URL the HTML links: images.Prepared}, written to OUT/assets/NAME.
+    assets: dict[str, Any] = field(default_factory=dict)
 
     def files(self, out_dir: Path) -> dict[Path, str | bytes]:
         """The files this issue writes into ``out_dir``."""
@@ -62,6 +64,8 @@ class Email:
             files[out_dir / f"{self.name}.web.html"] = self.web_html
         if self.eml is not None:
             files[out_dir / f"{self.name}.eml"] = self.eml
+        for asset in self.assets.values():
+            files[out_dir / "assets" / asset.name] = asset.data
         return files
 
 
@@ -148,8 +152,16 @@ def check_platform(platform: object) -> None:
 
 def _validate(path: Path, project: config.Project) -> tuple[Issue, list[Problem]]:
     document = load.load(path, config.display_path(path))
-    context = {"authors": project.authors, "authors_source": config.display_path(project.authors_path)}
-    return validate.validate(document, Issue, context), document.warnings
+    settings = project.config
+    context = {"authors": project.authors, "authors_source": config.display_path(project.authors_path),
+               "base": path.resolve().parent, "asset_url": settings.asset_url or settings.archive_url,
+               "max_width": settings.images.max_width}
+    issue = validate.validate(document, Issue, context)
+    warnings = list(document.warnings)
+    for typed, message in context.get("image_warnings", []):  # at the line where the path is written
+        line, column = document.find(typed, (1, 1)) or (1, 1)
+        warnings.append(Problem(document.path, line, column, "", message))
+    return issue, warnings
 
 
 def _project_for(path: Path, config_path: Path | None) -> config.Project:
@@ -187,17 +199,25 @@ def _render(path: Path, project: config.Project, platform: str | None, editions:
     links = links_for(project.config, path.stem, date, platform)
     mjml = render.render_mjml(issue, project.config, project.templates_dir, links)
     expected = tuple(render.expectations(issue, project.config, links))
+    assets = _assets(issue, project)
     html = inline.inline_css(compile.compile_mjml(mjml, f"{path.stem}.mjml"), project.config.inliner)
     plain = text.render_text(issue, project.config, links)
     if not editions:
-        return Email(path.stem, issue, mjml, html, plain, None, None, links, tuple(warnings), expected)
+        return Email(path.stem, issue, mjml, html, plain, None, None, links, tuple(warnings), expected, assets)
     web_links = links_for(project.config, path.stem, date, platform, web=True)
     web_mjml = render.render_mjml(issue, project.config, project.templates_dir, web_links)
     # Not inlined: a browser applies a user's <style> blocks as the inliner would (a test compares the two
     # in Chromium), and inlining was a third of the web edition's cost.
     web_html = compile.compile_mjml(web_mjml, f"{path.stem}.web.mjml")
     eml = mime.message_bytes(issue, project.config, plain, html, links) if project.config.sender else None
-    return Email(path.stem, issue, mjml, html, plain, web_html, eml, links, tuple(warnings), expected)
+    return Email(path.stem, issue, mjml, html, plain, web_html, eml, links, tuple(warnings), expected, assets)
+
+
+def _assets(issue: Issue, project: config.Project) -> dict[str, Any]:
+    """The pictures given as files that this issue shows: its own, its authors' and the logo."""
+    from . import images
+
+    return images.assets_of(issue, project.config.logo)
 
 
 class _Projects:

@@ -47,7 +47,7 @@ def test_bad_photo_and_url_are_refused(project, cli) -> None:
     project.issue("x", yaml.safe_dump(_issue([{"name": "A", "photo": "javascript:x", "url": "/relative"}])))
     code, _, err = cli("build", "issues/x.yaml")
     assert code == 1
-    assert "briefs[0].authors[0].photo: must be an absolute http:// or https:// URL" in err
+    assert "briefs[0].authors[0].photo: must be an absolute http(s) URL or the path of a picture file" in err
     assert "briefs[0].authors[0].url: must be an absolute http:// or https:// URL" in err
 
 

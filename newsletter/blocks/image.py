@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from .. import markup, plain
-from ..models import HttpUrl, Line, Markdown, Model
+from ..models import HttpUrl, ImageRef, Line, Markdown, Model
 from . import BlockType, Context, Expected, View, register
 
 
@@ -16,7 +16,8 @@ class Image(Model):
     """A picture."""
 
     type: Literal["image"] = Field(description="`image`.")
-    image: HttpUrl = Field(description="An absolute http(s) URL of the image, about 1200 px wide.")
+    image: ImageRef = Field(description="The picture, about 1200 px wide: an http(s) URL, or a file's path "
+                                        "relative to the issue.")
     alt: Line = Field(description="Alternative text, shown when images are off and read by screen readers.")
     caption: Markdown | None = Field(None, description="Inline Markdown under the picture.")
     credit: Line | None = Field(None, description='e.g. "Photo by NAME/AGENCY".')
@@ -27,7 +28,9 @@ class Image(Model):
 class ImageView(View):
     """An image block as its template sees it."""
 
-    image: str = field(default="", metadata={"doc": "The image's URL."})
+    image: str = field(default="", metadata={
+        "doc": "The image's URL; for a picture given as a file, `image.width` and `image.height` are its size "
+               "in pixels (None for a hosted one)."})
     alt: str = field(default="", metadata={"doc": "Its alternative text."})
     caption: str | None = field(default=None, metadata={"doc": "Inline Markdown (`| markdown`), or None."})
     credit: str | None = field(default=None, metadata={"doc": "The credit, or None."})

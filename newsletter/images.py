@@ -1,0 +1,120 @@
+"""Images given as files (a path instead of a URL): read with Pillow, checked, resized when asked, and named by
+their content for ``OUT/assets/``, so an unchanged picture keeps its name and a changed one gets a new one.
+
+Pillow is imported only when an issue, registry or config names a file: hosted images need none of this.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_BYTES = 1_000_000  # over this, a warning: a picture is one of many parts of a message someone downloads
+# What Outlook's Word engine and the Gmail apps do not show; accepted, with a warning.
+FORMATS_SOME_CLIENTS_MISS = {"WEBP": "WebP", "SVG": "SVG"}
+_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp", "SVG": ".svg"}
+
+
+class NotAnImage(ValueError):
+    """The file is not a picture Pillow can read (or an SVG)."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    data: bytes  # what the build writes to OUT/assets/
+    format: str  # JPEG, PNG, GIF, WEBP or SVG
+    width: int | None  # in pixels; None for an SVG without a size
+    height: int | None
+    name: str  # OUT/assets/NAME: the file's stem and a digest of data
+    warnings: tuple[str, ...] = field(default=())
+
+
+def prepare(path: Path, max_width: int | None = None) -> Prepared:
+    """Read the picture at ``path``; shrink it to ``max_width`` when it is wider (keeping its format)."""
+    data = path.read_bytes()
+    warnings = []
+    if _is_svg(data):
+        fmt, width, height = "SVG", *_svg_size(data)
+    else:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()  # reads the whole file: a truncated one fails here, not in a mail client
+                fmt, (width, height) = image.format or "", image.size
+                if fmt not in _EXTENSIONS:
+                    raise NotAnImage(f"is a {fmt} image: use JPEG, PNG or GIF")
+                if max_width and width > max_width:
+                    height = round(height * max_width / width)
+                    width = max_width
+                    data = _resized(image, fmt, width, height)
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            if isinstance(exc, NotAnImage):
+                raise
+            raise NotAnImage("is not a picture (JPEG, PNG, GIF, WebP or SVG) that can be read") from None
+    if fmt in FORMATS_SOME_CLIENTS_MISS:
+        warnings.append(f"is {FORMATS_SOME_CLIENTS_MISS[fmt]}, which Outlook for Windows does not show: "
+                        "use JPEG or PNG")
+    if len(data) > MAX_BYTES:
+        warnings.append(f"is {len(data) / 1e6:.1f} MB: over 1 MB, readers on mobile data wait for it; "
+                        "set images: {max_width: 1200} or save it smaller")
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-.") or "image"
+    return Prepared(data, fmt, width, height, f"{stem}-{digest}{_EXTENSIONS[fmt]}", tuple(warnings))
+
+
+def _resized(image, fmt: str, width: int, height: int) -> bytes:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    frame = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") and fmt != "JPEG" else "RGB")
+    smaller = frame.resize((width, height), Image.Resampling.LANCZOS)
+    if fmt == "GIF":
+        smaller = smaller.convert("P", palette=Image.Palette.ADAPTIVE)
+    out = io.BytesIO()
+    # No timestamps or other metadata that would make two builds differ: the same input, the same bytes.
+    options = {"JPEG": {"quality": 85, "optimize": True}, "PNG": {"optimize": True}}.get(fmt, {})
+    smaller.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def _is_svg(data: bytes) -> bool:
+    head = data[:1024].lstrip().lower()
+    return head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head)
+
+
+def _svg_size(data: bytes) -> tuple[int | None, int | None]:
+    match = re.search(rb"<svg\b[^>]*>", data[:4096])
+    if not match:
+        raise NotAnImage("is not an SVG picture")
+
+    def number(name: bytes) -> int | None:
+        found = re.search(rb"\b" + name + rb'\s*=\s*["\']\s*([0-9.]+)(?:px)?\s*["\']', match.group(0))
+        return round(float(found.group(1))) if found else None
+
+    return number(b"width"), number(b"height")
+
+
+def assets_of(*roots: object) -> dict[str, Prepared]:
+    """``{public URL: picture}`` of every picture given as a file in ``roots`` (validated models)."""
+    from pydantic import BaseModel
+
+    found: dict[str, Prepared] = {}
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            asset = getattr(value, "asset", None)
+            if isinstance(asset, Prepared):
+                found[str(value)] = asset
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    for root in roots:
+        walk(root)
+    return dict(sorted(found.items()))
