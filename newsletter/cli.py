@@ -285,14 +285,14 @@ def _print_errors(report, consequence: str = "") -> None:  # type: ignore[no-unt
     from .errors import InputError
 
     for notice in report.notices:
-        click.echo(f"note: {notice}", err=True)
+        click.echo(notice, err=True)
     for folder in report.skipped:
         click.echo(f"note: skipped the sub-folder {display_path(folder)}/ (a folder stands for its own issue "
                    f"files only): name it to build it too, e.g. {display_path(folder)}/", err=True)
     for result in report.results:
         for warning in result.warnings:
-            where = f"{warning.file}:{warning.line}:{warning.column}"
-            click.echo(f"{where}: {warning.field}: warning: {warning.message}", err=True)
+            where = f"{warning.file}:{warning.line}:{warning.column}" + (f": {warning.field}" if warning.field else "")
+            click.echo(f"{where}: warning: {warning.message}", err=True)
     failing: dict[str, list] = {}  # a broken config or registry fails every issue that uses it: say so once
     for result in report.results:
         if result.error is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import load, validate
-from .errors import ConfigNotFound, InputError
+from .errors import ConfigNotFound, InputError, Problem
 from .models import Author, AuthorRegistry, Config
 
 CONFIG_NAME = "newsletter.yaml"
@@ -29,6 +29,7 @@ class Project:
     authors_path: Path
     templates_dir: Path | None
     default: bool = False  # the built-in defaults: no newsletter.yaml was found
+    warnings: tuple[Problem, ...] = ()  # about the config's and the registry's pictures given as files
 
 
 # What a folder of issues without a newsletter.yaml is built with: neutral words, no sender, no links.
@@ -80,7 +81,9 @@ def load_project(config_path: Path) -> Project:
     """Load and validate the config at ``config_path`` and the authors registry it names."""
     document = load.load(config_path, display_path(config_path))
     base = config_path.resolve().parent
-    config = validate.validate(document, Config, {"base": base})
+    config_context: dict = {"base": base}  # type: ignore[type-arg]
+    config = validate.validate(document, Config, config_context)
+    warnings = image_warnings(document, config_context)
     authors_path = base / (config.authors or AUTHORS_NAME)
     authors = None
     if authors_path.is_file() or config.authors:
@@ -90,9 +93,23 @@ def load_project(config_path: Path) -> Project:
         context = {"base": authors_path.parent, "asset_url": config.asset_url or config.archive_url,
                    "max_width": config.images.max_width}
         authors = validate.validate(registry_document, AuthorRegistry, context).root
+        warnings += image_warnings(registry_document, context)
     templates_dir = base / config.templates if config.templates else None
     if templates_dir is not None and not templates_dir.is_dir():
         message = f"folder {display_path(templates_dir)} does not exist"
         raise InputError([document.problem(("templates",), message)])
-    return Project(config, config_path, authors, authors_path, templates_dir)
+    return Project(config, config_path, authors, authors_path, templates_dir, warnings=tuple(warnings))
+
+
+def image_warnings(document: load.Document, context: dict) -> list[Problem]:  # type: ignore[type-arg]
+    """The warnings about pictures given as files that validating ``document`` left in ``context``, each at
+    the line where its path is written."""
+    found = []
+    for typed, message in context.get("image_warnings", []):
+        line, column = document.find(typed, (1, 1)) or (1, 1)
+        found.append(Problem(document.path, line, column, "", message))
+    return found
+
+
+
 

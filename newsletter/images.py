@@ -16,6 +16,8 @@ MAX_BYTES = 1_000_000  # over this, a warning: a picture is one of many parts of
 # What Outlook's Word engine and the Gmail apps do not show; accepted, with a warning.
 FORMATS_SOME_CLIENTS_MISS = {"WEBP": "WebP", "SVG": "SVG"}
 _EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp", "SVG": ".svg"}
+_MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp",
+                "SVG": "image/svg+xml"}
 
 
 class NotAnImage(ValueError):
@@ -30,6 +32,11 @@ class Prepared:
     height: int | None
     name: str  # OUT/assets/NAME: the file's stem and a digest of data
     warnings: tuple[str, ...] = field(default=())
+    source: str = ""  # the file it was read from (the preview watches it)
+
+    @property
+    def media_type(self) -> str:
+        return _MEDIA_TYPES[self.format]
 
 
 def prepare(path: Path, max_width: int | None = None) -> Prepared:
@@ -63,7 +70,7 @@ def prepare(path: Path, max_width: int | None = None) -> Prepared:
                         "set images: {max_width: 1200} or save it smaller")
     digest = hashlib.sha256(data).hexdigest()[:12]
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-.") or "image"
-    return Prepared(data, fmt, width, height, f"{stem}-{digest}{_EXTENSIONS[fmt]}", tuple(warnings))
+    return Prepared(data, fmt, width, height, f"{stem}-{digest}{_EXTENSIONS[fmt]}", tuple(warnings), str(path))
 
 
 def _resized(image, fmt: str, width: int, height: int) -> bytes:  # type: ignore[no-untyped-def]

@@ -95,7 +95,8 @@ class Report:
     results: list[IssueResult]
     archive: IssueResult | None = None  # index.html and feed.xml of the output folder
     skipped: list[Path] = field(default_factory=list)  # sub-folders of a folder named, which hold issues
-    notices: list[str] = field(default_factory=list)  # said once for the run: the built-in defaults were used
+    # Said once for the run: the built-in defaults were used; a warning about the config's or registry's pictures.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -157,11 +158,7 @@ def _validate(path: Path, project: config.Project) -> tuple[Issue, list[Problem]
                "base": path.resolve().parent, "asset_url": settings.asset_url or settings.archive_url,
                "max_width": settings.images.max_width}
     issue = validate.validate(document, Issue, context)
-    warnings = list(document.warnings)
-    for typed, message in context.get("image_warnings", []):  # at the line where the path is written
-        line, column = document.find(typed, (1, 1)) or (1, 1)
-        warnings.append(Problem(document.path, line, column, "", message))
-    return issue, warnings
+    return issue, [*document.warnings, *config.image_warnings(document, context)]
 
 
 def _project_for(path: Path, config_path: Path | None) -> config.Project:
@@ -235,7 +232,7 @@ class _Projects:
         try:
             found = self.config_path or config.find_config(source)
         except ConfigNotFound:
-            self.notices.setdefault(config.default_notice(source.parent), None)
+            self.notices.setdefault("note: " + config.default_notice(source.parent), None)
             return self.loaded.setdefault(None, config.default_project(source))  # type: ignore[return-value]
         key = self.resolved.get(found)
         if key is None:
@@ -243,6 +240,9 @@ class _Projects:
         if key not in self.loaded:
             try:
                 self.loaded[key] = config.load_project(found)
+                for warning in self.loaded[key].warnings:  # type: ignore[union-attr]
+                    self.notices.setdefault(f"{warning.file}:{warning.line}:{warning.column}: warning: "
+                                            f"{warning.message}", None)
             except NewsletterError as exc:
                 self.loaded[key] = exc
         project = self.loaded[key]
@@ -356,7 +356,7 @@ def build(
         try:
             config.find_config(source) if config_path is None else None
         except ConfigNotFound:
-            projects.notices.setdefault(config.default_notice(source.parent), None)
+            projects.notices.setdefault("note: " + config.default_notice(source.parent), None)
     return Report(results, _archive(results, Path(out), projects, check), skipped_folders(named),
                   list(projects.notices))
 

@@ -95,6 +95,9 @@ class Previewer:
             if project.templates_dir:
                 files.extend(project.templates_dir.rglob("*"))
         files.extend(builtin_templates().rglob("*.j2"))
+        with self.lock:  # the pictures given as files that the builds show
+            files.extend(Path(asset.source) for build in self.builds.values() if build.email
+                         for asset in build.email.assets.values())
         return files
 
     # --- building ----------------------------------------------------------------------------------

@@ -18,8 +18,10 @@ import jinja2
 from ..checks import GMAIL_CLIP_BYTES
 from .previewer import Previewer
 
-_ISSUE_ROUTE = re.compile(r"/issues/([^/]+)/(|email\.html|email\.txt|email\.mjml|state\.json|events)")
-_CONTENT = {"email.html": "text/html", "email.txt": "text/plain", "email.mjml": "text/plain"}
+_ISSUE_ROUTE = re.compile(
+    r"/issues/([^/]+)/(|email\.html|email\.view\.html|email\.txt|email\.mjml|state\.json|events|assets/[^/]+)")
+_CONTENT = {"email.html": "text/html", "email.view.html": "text/html", "email.txt": "text/plain",
+            "email.mjml": "text/plain"}
 KEEPALIVE_SECONDS = 10.0
 
 
@@ -80,13 +82,23 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, "application/json", json.dumps(build.state()))
         if build.email is None:
             return self._send(409, "text/plain", "\n".join(build.errors) + "\n")
-        content = {"email.html": build.email.html, "email.txt": build.email.text, "email.mjml": build.email.mjml}
+        if part.startswith("assets/"):
+            # Pictures given as files, from the build in memory: the email links their published address,
+            # which the view below points here instead (nothing is read from a path in the URL).
+            asset = next((a for a in build.email.assets.values() if a.name == part[len("assets/"):]), None)
+            if asset is None:
+                return self._send(404, "text/plain", "not found\n")
+            return self._send_bytes(200, asset.media_type, asset.data)
+        content = {"email.html": build.email.html, "email.view.html": _local_assets(build.email),
+                   "email.txt": build.email.text, "email.mjml": build.email.mjml}
         return self._send(200, _CONTENT[part], content[part])
 
     def _send(self, status: int, content_type: str, body: str) -> None:
-        data = body.encode("utf-8")
+        self._send_bytes(status, f"{content_type}; charset=utf-8", body.encode("utf-8"))
+
+    def _send_bytes(self, status: int, content_type: str, data: bytes) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
@@ -116,6 +128,15 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             previewer.open_page(name, -1)
             self.close_connection = True
+
+
+def _local_assets(email) -> str:  # type: ignore[no-untyped-def]
+    """The email as the preview shows it: each picture given as a file linked to the preview's copy (its
+    published address is not reachable yet, nor at all offline)."""
+    html = email.html
+    for url, asset in email.assets.items():
+        html = html.replace(f'src="{url}"', f'src="assets/{asset.name}"')
+    return html
 
 
 def serve(issues_dir: Path, host: str = "127.0.0.1", port: int = 8025, config_path: Path | None = None) -> PreviewServer:
