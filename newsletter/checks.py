@@ -247,9 +247,55 @@ def _placeholder(email: Email, add: Add) -> None:
             add(f"link {_label(link)!r} still points to the placeholder {PLACEHOLDER_URL}", link.sourceline)
 
 
-@rule("contrast", "error", "text under WCAG AA (4.5:1, 3:1 for large text) against the background behind it")
+@rule("contrast", "error", "text under WCAG AA (4.5:1, 3:1 for large text) against the background behind it, "
+      "in the light palette and in the dark one the email's `prefers-color-scheme: dark` styles make")
 def _contrast_rule(email: Email, add: Add) -> None:
     _contrast(email.tree, add)
+    dark = _dark_overrides(email.tree)
+    if dark:
+        _contrast(email.tree, add, dark, "in dark mode: ", _DARK_PAGE_DEFAULT)
+
+
+_Overrides = dict  # element -> {"color" | "background" | "display": value} from the dark styles
+
+
+def _dark_overrides(tree: etree._Element) -> _Overrides | None:
+    """What the email's ``@media (prefers-color-scheme: dark)`` rules set on each element: colours,
+    backgrounds and display, applied in order (the rules are !important, as they must be to beat the inline
+    styles). tinycss2 reads the CSS; lxml's cssselect finds the elements. None without dark styles."""
+    sheets = [style.text for style in tree.iter("style") if style.text and "prefers-color-scheme" in style.text]
+    if not sheets:
+        return None
+    import tinycss2
+    from lxml.cssselect import CSSSelector, SelectorError
+
+    overrides: _Overrides = {}
+    for sheet in sheets:
+        for block in tinycss2.parse_stylesheet(sheet, skip_comments=True, skip_whitespace=True):
+            prelude = tinycss2.serialize(getattr(block, "prelude", None) or []).lower()
+            if block.type != "at-rule" or block.lower_at_keyword != "media" or "prefers-color-scheme" not in prelude \
+                    or "dark" not in prelude or block.content is None:
+                continue
+            for inner in tinycss2.parse_rule_list(block.content, skip_comments=True, skip_whitespace=True):
+                if inner.type != "qualified-rule":
+                    continue
+                settings = {}
+                for declaration in tinycss2.parse_declaration_list(inner.content, skip_comments=True,
+                                                                   skip_whitespace=True):
+                    if declaration.type == "declaration" and declaration.lower_name in (
+                            "color", "background-color", "background", "display"):
+                        name = "background" if declaration.lower_name.startswith("background") else \
+                            declaration.lower_name
+                        settings[name] = tinycss2.serialize(declaration.value).strip()
+                if not settings:
+                    continue
+                try:
+                    matched = CSSSelector(tinycss2.serialize(inner.prelude).strip())(tree)
+                except (SelectorError, ValueError):
+                    continue  # a selector cssselect does not know: its elements keep their light colours
+                for element in matched:
+                    overrides.setdefault(element, {}).update(settings)
+    return overrides
 
 
 @rule("dark-mode", "warning", "no `color-scheme` / `supported-color-schemes` meta")
@@ -380,8 +426,10 @@ _TEXT_HOLDERS = etree.XPath("//body/descendant-or-self::*[text()[normalize-space
 _State = tuple[colors.RGBA, colors.RGB, float, bool]
 
 
-def _contrast(tree: etree._Element, add) -> None:  # type: ignore[no-untyped-def]
-    """Text whose colour against the background behind it is under WCAG AA, once per colour pair.
+def _contrast(tree: etree._Element, add, overrides: _Overrides | None = None,  # type: ignore[no-untyped-def]
+              scheme: str = "", page: _State | None = None) -> None:
+    """Text whose colour against the background behind it is under WCAG AA, once per colour pair; with the
+    dark styles' ``overrides`` applied, the dark palette's (the messages begin with ``scheme``).
 
     Only the elements that hold text are judged; each one's colour, background, size and weight come down
     from its ancestors, each ancestor worked out once (a walk of every element took three times as long)."""
@@ -391,7 +439,7 @@ def _contrast(tree: etree._Element, add) -> None:  # type: ignore[no-untyped-def
     states: dict[etree._Element, _State | None] = {}  # None: hidden, like the preheader
     seen: set[tuple] = set()
     for element in _TEXT_HOLDERS(tree):
-        state = _state(element, body, states)
+        state = _state(element, body, states, overrides, page or _PAGE_DEFAULT)
         if state is None or not _own_text(element):
             continue
         foreground_rgba, background, size, bold = state
@@ -404,40 +452,50 @@ def _contrast(tree: etree._Element, add) -> None:  # type: ignore[no-untyped-def
         minimum = CONTRAST_MIN_LARGE if large else CONTRAST_MIN
         ratio = colors.contrast_ratio(foreground, background)
         if ratio < minimum:
-            add(f"text {colors.hex_of(foreground)} on {colors.hex_of(background)} has contrast "
+            add(f"{scheme}text {colors.hex_of(foreground)} on {colors.hex_of(background)} has contrast "
                 f"{ratio:.2f}:1, under {minimum}:1", element.sourceline)
 
 
 _PAGE_DEFAULT: _State = ((0, 0, 0, 1.0), (255, 255, 255), 16.0, False)  # a browser's: black on white, 16 px
+# In dark mode a page that declares `color-scheme: light dark` gets the browser's dark defaults (Chromium's).
+_DARK_PAGE_DEFAULT: _State = ((255, 255, 255, 1.0), (18, 18, 18), 16.0, False)
 
 
-def _state(element: etree._Element, body: etree._Element, states: dict) -> _State | None:  # type: ignore[type-arg]
+def _state(element: etree._Element, body: etree._Element, states: dict,  # type: ignore[type-arg]
+           overrides: _Overrides | None = None, page: _State = _PAGE_DEFAULT) -> _State | None:
     """What ``element`` inherits and sets, from ``body`` down, remembering each ancestor's in ``states``."""
     chain = []
     node: etree._Element | None = element
     while node is not None and node not in states:
         chain.append(node)
         node = None if node is body else node.getparent()
-    state = states[node] if node is not None else _PAGE_DEFAULT
+    state = states[node] if node is not None else page
     for node in reversed(chain):
-        state = None if state is None else _own_state(node, state)
+        state = None if state is None else _own_state(node, state, overrides.get(node) if overrides else None)
         states[node] = state
     return state
 
 
-def _own_state(element: etree._Element, inherited: _State) -> _State | None:
+def _own_state(element: etree._Element, inherited: _State, override: dict | None = None) -> _State | None:  # type: ignore[type-arg]
     foreground, background, size, bold = inherited
     style_text = element.get("style")
+    hidden = False
     if style_text:  # most elements have none
         hidden, own_foreground, own_background, own_size, own_bold = _style_facts(style_text)
-        if hidden:
-            return None
         foreground = own_foreground or foreground
         if own_background:  # a see-through background shows what is behind it
             background = colors.over(own_background, background)
         size = own_size or size
         bold = bold or own_bold
     bgcolor = element.get("bgcolor")
+    if override:  # the dark styles, !important: over the inline style and the bgcolor attribute
+        hidden = override.get("display", "none" if hidden else "").replace(" ", "") == "none"
+        foreground = _color(override.get("color")) or foreground
+        own = _color(override.get("background"))
+        background = colors.over(own, background) if own else background
+        bgcolor = None if own else bgcolor
+    if hidden:
+        return None
     if bgcolor:
         own = _color(bgcolor)
         background = colors.over(own, background) if own else background

@@ -212,14 +212,17 @@ def send_command(issue: Path, to: str, smtp: str, starttls: bool, platform: str 
 @main.command("screenshot")
 @click.argument("issue", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--width", "widths", default="600,375", show_default=True, help="Comma-separated viewport widths.")
+@click.option("--scheme", "schemes", default="light", show_default=True,
+              help="Colour schemes, comma-separated: light, dark (prefers-color-scheme emulated).")
 @click.option("--out", default="dist", show_default=True, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
               help="The publication's config (default: the nearest newsletter.yaml above the issue).")
-def screenshot_command(issue: Path, widths: str, out: Path, config_path: Path | None) -> None:
-    """Write full-page PNG screenshots of ISSUE's email, OUT/X-WIDTH.png, taken with Chromium."""
-    from .screenshot import parse_widths, screenshots
+def screenshot_command(issue: Path, widths: str, schemes: str, out: Path, config_path: Path | None) -> None:
+    """Write full-page PNG screenshots of ISSUE's email, OUT/X-WIDTH.png (X-WIDTH-dark.png in the dark
+    scheme), taken with Chromium."""
+    from .screenshot import parse_schemes, parse_widths, screenshots
 
-    for path in screenshots(issue, parse_widths(widths), out, config_path):
+    for path in screenshots(issue, parse_widths(widths), out, config_path, parse_schemes(schemes)):
         click.echo(f"wrote {path}")
 
 

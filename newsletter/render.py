@@ -126,11 +126,19 @@ def _styles(template: jinja2.Template, theme: tuple[tuple[str, Markup], ...]) ->
         raise  # not reached: handle_exception() raises
 
 
+def _theme(config: Config) -> dict[str, Markup]:
+    """The theme's values by name, flat: the dark palette's as ``dark_NAME`` (``theme.dark_text_color``)."""
+    theme = {name: Markup(value) for name, value in config.theme.model_dump(exclude={"dark"}).items()}
+    theme.update((f"dark_{name}", Markup(value)) for name, value in config.theme.dark.model_dump().items())
+    theme["dark_mode"] = Markup(config.dark_mode)
+    return theme
+
+
 def render_mjml(issue: Issue, config: Config, user_templates: Path | None = None, links: Links | None = None) -> str:
     """The MJML source of ``issue``; ``links`` picks the edition (platform, web archive) and UTM tagging."""
     links = links or links_for(config, "issue")
     env = environment(user_templates)
-    theme = {name: Markup(value) for name, value in config.theme.model_dump().items()}
+    theme = _theme(config)
     try:
         return _render(env, issue, config, theme, links)
     except jinja2.TemplateSyntaxError as exc:

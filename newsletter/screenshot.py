@@ -66,26 +66,54 @@ def _serve(route, email: pipeline.Email) -> None:  # type: ignore[no-untyped-def
         route.fulfill(status=200, body=asset.data, content_type=asset.media_type)
 
 
-def screenshots(issue: Path, widths: list[int], out: Path, config_path: Path | None = None) -> list[Path]:
-    """Render ``issue`` and write ``out/X-WIDTH.png`` for each width; returns the paths written."""
-    out = arguments.path("out", out)
-    widths = check_widths(widths)
-    email = pipeline.render_issue(issue, config_path=config_path, editions=False)
+SCHEMES = ("light", "dark")
+
+
+def parse_schemes(text: str) -> list[str]:
+    """``"light,dark"`` as ``["light", "dark"]``."""
+    arguments.text("schemes", text)
+    schemes = [part.strip() for part in text.split(",") if part.strip()]
+    wrong = [scheme for scheme in schemes if scheme not in SCHEMES]
+    if not schemes or wrong:
+        message = f"takes light, dark or both separated by a comma, not {text!r}"
+        raise ArgumentError(f"schemes {message}", cli=f"--scheme {message}")
+    return list(dict.fromkeys(schemes))
+
+
+def capture(email: pipeline.Email, widths: list[int], schemes: list[str]) -> dict[tuple[int, str], bytes]:
+    """Full-page PNGs of ``email`` in Chromium at each width and colour scheme (``prefers-color-scheme``
+    emulated), with no network: pictures given as files are served from the build."""
     executable = chromium_executable()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         raise BrowserMissing("screenshots need Playwright: pip install 'newsletter[browser]'") from None
-    images: dict[Path, bytes] = {}
+    shots: dict[tuple[int, str], bytes] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
         try:
-            for width in widths:
-                page = browser.new_page(viewport={"width": width, "height": 800})
-                page.route("**/*", lambda route: _serve(route, email))
-                page.set_content(email.html, wait_until="load")
-                images[out / f"{email.name}-{width}.png"] = page.screenshot(full_page=True)
-                page.close()
+            for scheme in schemes:
+                for width in widths:
+                    page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
+                    page.route("**/*", lambda route: _serve(route, email))
+                    page.set_content(email.html, wait_until="load")
+                    shots[(width, scheme)] = page.screenshot(full_page=True)
+                    page.close()
         finally:
             browser.close()
+    return shots
+
+
+def screenshots(issue: Path, widths: list[int], out: Path, config_path: Path | None = None,
+                schemes: list[str] | tuple[str, ...] = ("light",)) -> list[Path]:
+    """Render ``issue`` and write ``out/X-WIDTH.png`` for each width (``X-WIDTH-dark.png`` in the dark scheme);
+    returns the paths written."""
+    out = arguments.path("out", out)
+    widths = check_widths(widths)
+    if not isinstance(schemes, (list, tuple)) or not schemes or any(s not in SCHEMES for s in schemes):
+        raise ArgumentError(f"schemes={schemes!r} must be a non-empty list of 'light' and 'dark'")
+    email = pipeline.render_issue(issue, config_path=config_path, editions=False)
+    shots = capture(email, widths, list(schemes))
+    images = {out / f"{email.name}-{width}{'' if scheme == 'light' else '-' + scheme}.png": png
+              for (width, scheme), png in shots.items()}
     return write.write_files(images)
