@@ -60,7 +60,8 @@ def archive_json(listed: list[Entry]) -> str:
 # The names the archive template receives (the template contract; docs/reference.md is made from this).
 CONTEXT: dict[str, str] = {
     "config": "The validated config: `name`, `lang`, `labels.archive`, `archive_url`, ...",
-    "title": "The page's title: the publication's name and `labels.archive`.",
+    "title": "The page's title: the publication's name and `labels.archive` (in the config's language).",
+    "dir": "The direction of the config's language, `ltr` or `rtl`.",
     "entries": "The issues, newest first: `date` (ISO, or empty), `slug`, `subject`, `description`, and `url`, "
                "the web edition's address relative to the index.",
 }
@@ -84,7 +85,11 @@ def index_html(config: Config, listed: list[Entry], templates_dir: Path | None =
     from . import render  # the template loader: ours, or the project's archive.html.j2
 
     rows = [_Listed(e.date, e.slug, e.subject, e.description, f"{e.slug}{WEB_SUFFIX}") for e in listed]
-    context = {"config": config, "title": f"{config.name}: {config.labels.archive}", "entries": rows}
+    from . import language
+
+    words = language.words(config, config.lang)
+    context = {"config": config, "title": f"{config.name}: {words.archive}", "entries": rows,
+               "dir": language.direction(config.lang)}
     return render.render_page(ARCHIVE_TEMPLATE, context, templates_dir)
 
 

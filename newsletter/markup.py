@@ -248,10 +248,24 @@ def blocks_to_html(source: str, link: Callable[[str], str] = _same, styles: Bloc
     return html.replace("\n", "\n" + " " * indent) if indent else html
 
 
+# Letters of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo, their presentation forms), and
+# of the Latin script: a paragraph with both reads right only when the browser picks its direction from its
+# first strong letter (dir="auto").
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
+
+
+def _direction(text: str) -> str:
+    """``' dir="auto"'`` for text that mixes right-to-left and left-to-right letters, else nothing."""
+    if _RTL_LETTER.search(text) and _LATIN_LETTER.search(text):
+        return ' dir="auto"'
+    return ""
+
+
 def _blocks_to_html(source: str, link: Callable[[str], str], styles: BlockStyles) -> str:
     if not has_blocks(source):
-        paragraph = f"<p{_style(styles.paragraph)}>"
-        return "\n".join(f"{paragraph}{to_html(p, link, styles.link)}</p>" for p in _paragraphs(source))
+        paragraph = f"<p{_style(styles.paragraph)}"
+        return "\n".join(f"{paragraph}{_direction(p)}>{to_html(p, link, styles.link)}</p>" for p in _paragraphs(source))
     out: list[str] = []
     tokens = _block_tokens(source)
     # The body's highest heading becomes h3 (below the block's own h2 title), any lower one h4: no level is
@@ -261,12 +275,13 @@ def _blocks_to_html(source: str, link: Callable[[str], str], styles: BlockStyles
     def heading_tag(tag: str) -> str:
         return "h3" if int(tag[1]) == top else "h4"
 
-    for token in tokens:
+    for index, token in enumerate(tokens):
         kind = token.type
         if kind == "inline":
             out.append(_inline_html(token.children or [], link, styles.link))
         elif kind == "paragraph_open" and not token.hidden:
-            out.append(f"<p{_style(styles.paragraph)}>")
+            following = tokens[index + 1].content if index + 1 < len(tokens) else ""
+            out.append(f"<p{_style(styles.paragraph)}{_direction(following)}>")
         elif kind == "paragraph_close" and not token.hidden:
             out.append("</p>\n")
         elif kind == "bullet_list_open":

@@ -181,6 +181,7 @@ def _check_font_family(value: str) -> str:
 
 
 Line = Annotated[str, AfterValidator(_clean_line)]
+LangTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
 Markdown = Annotated[str, AfterValidator(_clean_markdown)]
 HttpUrl = Annotated[str, AfterValidator(_clean_url)]
 TwitterHandle = Annotated[str, AfterValidator(_clean_handle)]
@@ -263,6 +264,9 @@ class Brief(Model):
     )
     link: HttpUrl | None = Field(
         None, description='The full article: a "Read the full brief" link (labels.read_more) after the body.')
+    lang: LangTag | None = Field(
+        None, description="Its language, when it is not the issue's (ar, he, fr, ...): its own lang and "
+                          "direction, and its labels and dates in that language.")
 
     @property
     def paragraphs(self) -> list[str]:
@@ -282,6 +286,9 @@ class Issue(Model):
     """One issue of the newsletter."""
 
     subject: Line = Field(description="The email's subject line.")
+    lang: LangTag | None = Field(
+        None, description="The issue's language (default: the config's lang): a right-to-left one (ar, fa, he, "
+                          "ur, ...) mirrors the email; labels and dates follow it.")
     preheader: Line | None = Field(None, description="Inbox preview text shown after the subject.")
     date: datetime.date | None = Field(None, description="Publication date, ISO format (2023-08-17).")
     hero: Hero | None = Field(None, description="The photo at the top, with alt text and credit.")
@@ -451,7 +458,7 @@ class Config(Model):
 
     name: Line = Field(description="The publication's name, shown in the header.")
     website: HttpUrl | None = Field(None, description="The publication's website, linked from the header.")
-    lang: str = Field("en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", description="Language tag of the email.")
+    lang: LangTag = Field("en", description="Language tag of the email (an issue may set its own).")
     logo: Logo | None = Field(None, description="A logo to show instead of the name.")
     disclaimer: Markdown = Field(description="The footer text, inline Markdown.")
     date_format: str = Field(

@@ -17,8 +17,11 @@ BULLET = "  • "
 def wrap_line(text: str, first: str = "", rest: str = "", width: int = WIDTH) -> list[str]:
     """Greedy word wrap of one line at spaces, like ``textwrap`` with ``break_long_words`` and
     ``break_on_hyphens`` off, but with one C-level search per output line instead of a Python loop per word
-    (about 20 times faster on the example issue)."""
+    (about 20 times faster on the example issue). Text whose characters do not each take one column (wide
+    East Asian ones take two, combining marks none: wcwidth says) is wrapped by its display width."""
     text = text.strip(" ")
+    if not text.isascii() and _display_width(text) != len(text):
+        return _wrap_by_width(text, first, rest, width)
     lines = []
     prefix = first
     while True:
@@ -35,6 +38,30 @@ def wrap_line(text: str, first: str = "", rest: str = "", width: int = WIDTH) ->
         lines.append(prefix + text[:cut].rstrip(" "))
         text = text[cut:].lstrip(" ")
         prefix = rest
+
+
+def _display_width(text: str) -> int:
+    from wcwidth import wcswidth  # in C; imported only for text that is not ASCII
+
+    found = wcswidth(text)
+    return found if found >= 0 else len(text)  # a control character (none pass the models): count characters
+
+
+def _wrap_by_width(text: str, first: str, rest: str, width: int) -> list[str]:
+    lines: list[str] = []
+    prefix, line, used = first, "", 0
+    for word in text.split(" "):
+        if not word:
+            continue
+        size = _display_width(word)
+        room = width - _display_width(prefix)
+        if line and used + 1 + size > room:
+            lines.append(prefix + line)
+            prefix, line, used = rest, word, size
+        else:
+            line, used = (f"{line} {word}", used + 1 + size) if line else (word, size)
+    lines.append(prefix + line)
+    return lines
 
 
 def wrap(text: str, first: str = "", rest: str = "") -> str:

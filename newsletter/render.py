@@ -15,10 +15,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import blocks, markup
+from . import blocks, language, markup
 from .errors import TemplateError
 from .links import Links, links_for
-from .models import Config, Issue, format_date, paragraphs
+from .models import Config, Issue, paragraphs
 
 TEMPLATE = "email.mjml.j2"
 STYLES = "styles.j2"  # the inline styles of the elements, passed to every template as ``style``
@@ -68,11 +68,12 @@ def _markdown(context: jinja2.runtime.Context, source: str, link_style: str = ""
 
 
 @jinja2.pass_context
-def _markdown_blocks(context: jinja2.runtime.Context, source: str, indent: int = 0) -> Markup:
+def _markdown_blocks(context: jinja2.runtime.Context, source: str, indent: int = 0, style: object = None) -> Markup:
     """The ``markdown_blocks`` filter: a body's Markdown (paragraphs, lists, sub-headings, quotes) as HTML,
-    each element styled from ``style`` (``styles.j2``), its links tagged for this edition; ``indent``
-    spaces before each line after the first keep the MJML tidy."""
-    return Markup(markup.blocks_to_html(source, context["links"].tag, _block_styles(context["style"]), indent))
+    each element styled from ``style`` (``styles.j2``; the context's unless given), its links tagged for
+    this edition; ``indent`` spaces before each line after the first keep the MJML tidy."""
+    styles = _block_styles(style or context["style"])
+    return Markup(markup.blocks_to_html(source, context["links"].tag, styles, indent))
 
 
 @lru_cache(maxsize=16)
@@ -116,11 +117,12 @@ environment.cache_clear = _environment.cache_clear  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=16)
-def _styles(template: jinja2.Template, theme: tuple[tuple[str, Markup], ...]) -> jinja2.environment.TemplateModule:
-    """``styles.j2`` made into the ``style`` of the templates, once per theme: making it at every render took
-    0.1-0.2 ms of a 0.5 ms render. An edited styles.j2 is a new Template, so it is made again."""
+def _styles(template: jinja2.Template, theme: tuple[tuple[str, Markup], ...],
+            direction: str = "ltr") -> jinja2.environment.TemplateModule:
+    """``styles.j2`` made into the ``style`` of the templates, once per theme and direction: making it at every
+    render took 0.1-0.2 ms of a 0.5 ms render. An edited styles.j2 is a new Template, so it is made again."""
     try:
-        return template.make_module({"theme": dict(theme)})
+        return template.make_module({"theme": dict(theme), "dir": direction})
     except Exception:
         template.environment.handle_exception()  # as render() does: the traceback's lines become the template's
         raise  # not reached: handle_exception() raises
@@ -159,6 +161,11 @@ class SocialView:
 # template also sees `block`, its view). docs/reference.md is generated from this; a test holds the context
 # to it, so a name cannot be added or dropped without its documentation.
 CONTEXT: dict[str, str] = {
+    "lang": "The issue's language tag: its own `lang`, else the config's.",
+    "dir": "The issue's direction, `ltr` or `rtl`, from its language (the CLDR's, through Babel).",
+    "labels": "The words the templates print, in the issue's language (`labels.contents`, `labels.unsubscribe`, "
+              "`labels.comma`, ...): the config's `labels:`, else our translations, else English.",
+    "styles": "`styles.j2` for each direction: `styles.rtl`, for a block whose direction is not the issue's.",
     "issue": "The validated issue (`newsletter.models.Issue`): `subject`, `preheader`, `date`, `hero`, `briefs`, "
              "`blocks`, and `content`, its blocks in order.",
     "config": "The validated config (`newsletter.models.Config`): `name`, `labels`, `logo`, `theme`, ...",
@@ -181,16 +188,26 @@ CONTEXT: dict[str, str] = {
 
 
 def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[str, Markup], links: Links) -> str:
-    views = blocks.views(issue.content, blocks.Context(config, links))
+    lang = issue.lang or config.lang
+    direction = language.direction(lang)
+    block_context = blocks.Context(config, links, lang)
+    views = blocks.views(issue.content, block_context)
+    styles_template = env.get_template(STYLES)
+    theme_items = tuple(theme.items())
+    styles = {"ltr": _styles(styles_template, theme_items, "ltr"), "rtl": _styles(styles_template, theme_items, "rtl")}
     context = {
-        "style": _styles(env.get_template(STYLES), tuple(theme.items())),
+        "lang": lang,
+        "dir": direction,
+        "labels": block_context.words,
+        "styles": styles,
+        "style": styles[direction],
         "issue": issue,
         "config": config,
         "theme": theme,
         "blocks": views,
         "briefs": [view for view in views if view.type == "brief"],
         "contents": [view for view in views if view.title],
-        "date": format_date(issue.date, config.date_format) if issue.date else None,
+        "date": language.date(issue.date, config, lang) if issue.date else None,
         "disclaimer": paragraphs(config.disclaimer),
         "links": links,
         "website": links.tag(config.website) if config.website else None,

@@ -10,20 +10,21 @@ from __future__ import annotations
 
 from . import blocks, markup
 from .links import Links, links_for
-from .models import Config, Issue, format_date, paragraphs
+from .models import Config, Issue, paragraphs
 from .plain import WIDTH, wrap
 
 
 def render_text(issue: Issue, config: Config, links: Links | None = None) -> str:
     """The plain-text version of ``issue``, ending with a newline; ``links`` as for the HTML."""
     links = links or links_for(config, "issue")
-    context = blocks.Context(config, links)
+    context = blocks.Context(config, links, issue.lang or config.lang)
+    words = context.words
     parts: list[str] = [wrap(config.name)]
     if issue.date:
-        parts[0] += "\n" + format_date(issue.date, config.date_format)
+        parts[0] += "\n" + context.date(issue.date)
 
     titles = [title for title in (blocks.type_of(block).title(block) for block in issue.content) if title]
-    contents = [f"{config.labels.contents}:"]
+    contents = [f"{words.contents}:"]
     for number, title in enumerate(titles, start=1):
         marker = f"  {number}. "
         contents.append(wrap(title, marker, " " * len(marker)))
@@ -31,7 +32,7 @@ def render_text(issue: Issue, config: Config, links: Links | None = None) -> str
     parts.append("\n".join(contents[1:]))
 
     for block in issue.content:
-        parts.extend(blocks.type_of(block).text(block, context))
+        parts.extend(blocks.text(block, context))
 
     if issue.hero and issue.hero.credit:
         parts.append(wrap(issue.hero.credit))
@@ -45,8 +46,7 @@ def render_text(issue: Issue, config: Config, links: Links | None = None) -> str
     if config.social:
         footer.append("\n".join(wrap(f"{account.label}: <{links.tag(account.url)}>") for account in config.social))
     actions = []
-    for label, url in ((config.labels.view_in_browser, links.view_in_browser),
-                       (config.labels.unsubscribe, links.unsubscribe)):
+    for label, url in ((words.view_in_browser, links.view_in_browser), (words.unsubscribe, links.unsubscribe)):
         if url:
             # A merge tag or URL is never wrapped, so the platform finds it whole: too long, it takes a line.
             line = f"{label}: {url}"

@@ -175,7 +175,7 @@ def test_read_more_in_briefs_too(project) -> None:
     ("subject: S\nblocks:\n  - type: note\n    body: |\n      >\n",
      "issues/x.yaml:4:11: blocks[0].body: must not be empty (it holds nothing visible)"),
     ("subject: S\nblocks:\n  - type: brief\n    title: T\n    authors: [randa-slim]\n    body: x\n    titel: red\n",
-     "issues/x.yaml:7:5: blocks[0].titel: unknown field; did you mean 'title'? (allowed: type, title, authors, key_points, body, link)"),
+     "issues/x.yaml:7:5: blocks[0].titel: unknown field; did you mean 'title'? (allowed: type, title, authors, key_points, body, link, lang)"),
 ])
 def test_bad_blocks_are_refused_at_their_line(project, cli, yaml_text: str, expected: str) -> None:
     project.issue("x", yaml_text)

@@ -12,26 +12,40 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
 
+from .. import language
 from ..links import Links
-from ..models import Config, format_date
+from ..models import Config
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a block's view and text renderer may use besides the block: the config and this edition's links."""
+    """What a block's view and text renderer may use besides the block: the config, this edition's links,
+    and the language the block is written in (its own, or the issue's)."""
 
     config: Config
     links: Links
+    lang: str = "en"
+
+    @property
+    def words(self) -> language.Words:
+        """The labels and punctuation in the block's language."""
+        return language.words(self.config, self.lang)
 
     def date(self, value: datetime.date) -> str:
-        return format_date(value, self.config.date_format)
+        return language.date(value, self.config, self.lang)
+
+    def of(self, block: BaseModel) -> Context:
+        """The context of ``block``: in its own language when it has one."""
+        lang = getattr(block, "lang", None)
+        return self if not lang or lang == self.lang else replace(self, lang=lang)
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,26 @@ class View:
     template: str = field(metadata={"doc": "The template that renders it, e.g. `blocks/brief.mjml.j2`."})
     anchor: str = field(metadata={"doc": "The id of its heading, which the Contents links to (`brief-1`)."})
     title: str | None = field(metadata={"doc": "Its title, listed in the Contents; None when it has none."})
+    lang: str | None = field(default=None, metadata={
+        "doc": "Its language when it is not the issue's (then its text goes in `<div lang dir>`), else None."})
+    dir: str = field(default="ltr", metadata={"doc": "Its direction, `ltr` or `rtl` (its language's)."})
+    align: str = field(default="left", metadata={"doc": "`left`, or `right` for a right-to-left block."})
+    words: language.Words | None = field(default=None, metadata={
+        "doc": "The labels and punctuation in its language: `words.read_more`, `words.comma`, ..."})
+
+    # For a block in another language than the issue's: an mj-text's align attribute, and the <div lang dir>
+    # around its text (each empty otherwise, so such a template writes what it always did).
+    @property
+    def align_attribute(self) -> Markup:
+        return Markup(f' align="{self.align}"') if self.lang else Markup("")
+
+    @property
+    def open(self) -> Markup:
+        return Markup('<div lang="{}" dir="{}">').format(self.lang, self.dir) if self.lang else Markup("")
+
+    @property
+    def close(self) -> Markup:
+        return Markup("</div>") if self.lang else Markup("")
 
 
 # (kind, value): a text of the block that must reach both the HTML and the plain text. kind is "title",
@@ -110,18 +144,28 @@ def validate(value: Any, context: dict[str, Any] | None) -> BaseModel:
 
 
 def views(blocks: tuple[BaseModel, ...], context: Context) -> list[View]:
-    """A view of each block, in order, numbered among the blocks of its type."""
+    """A view of each block, in order, numbered among the blocks of its type, with its language's direction
+    and words."""
     counts: dict[str, int] = {}
     out = []
     for block in blocks:
         block_type = type_of(block)
         counts[block_type.name] = counts.get(block_type.name, 0) + 1
-        out.append(block_type.view(block, context, counts[block_type.name]))
+        own = context.of(block)
+        direction = language.direction(own.lang)
+        view = block_type.view(block, own, counts[block_type.name])
+        out.append(replace(view, lang=own.lang if own is not context else None, dir=direction,
+                           align="right" if direction == "rtl" else "left", words=own.words))
     return out
 
 
+def text(block: BaseModel, context: Context) -> list[str]:
+    """The plain text of ``block``, in its own language's words."""
+    return type_of(block).text(block, context.of(block))
+
+
 def expectations(blocks: tuple[BaseModel, ...], context: Context) -> list[Expected]:
-    return [expected for block in blocks for expected in type_of(block).expected(block, context)]
+    return [expected for block in blocks for expected in type_of(block).expected(block, context.of(block))]
 
 
 from . import announcement, brief, events, image, links, note  # noqa: E402,F401  the built-in types register

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from .. import plain
-from ..models import HttpUrl, Line, Markdown, Model
+from ..models import LangTag, HttpUrl, Line, Markdown, Model
 from . import BlockType, Context, Expected, View, register
 
 
@@ -24,6 +24,7 @@ class Announcement(Model):
     """An announcement with an optional button."""
 
     type: Literal["announcement"] = Field(description="`announcement`.")
+    lang: LangTag | None = Field(None, description="Its language, when it is not the issue's.")
     title: Line = Field(description="Its heading; listed in the Contents.")
     body: Markdown = Field(description="Markdown, as a brief's body.")
     button: Button | None = Field(None, description="A button after the body.")

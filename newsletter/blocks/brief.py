@@ -73,9 +73,9 @@ def text(brief: Brief, context: Context) -> list[str]:
         url = links.tag(config.twitter_profile(author.twitter))
         # With several authors, each handle says whose it is; with one, the seed's line exactly.
         whose = f" ({author.name})" if len(handles) > 1 else ""
-        out.append(plain.wrap(f"{config.labels.follow_on_twitter}: @{author.twitter}{whose} <{url}>"))
+        out.append(plain.wrap(f"{context.words.follow_on_twitter}: @{author.twitter}{whose} <{url}>"))
     if brief.link:
-        out.append(plain.wrap(f"{config.labels.read_more}: <{links.tag(brief.link)}>"))
+        out.append(plain.wrap(f"{context.words.read_more}: <{links.tag(brief.link)}>"))
     return out
 
 

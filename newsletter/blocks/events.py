@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from .. import plain
-from ..models import HttpUrl, Line, Model
+from ..models import LangTag, HttpUrl, Line, Model
 from . import BlockType, Context, Expected, View, register
 
 
@@ -27,6 +27,7 @@ class Events(Model):
     """Upcoming events."""
 
     type: Literal["events"] = Field(description="`events`.")
+    lang: LangTag | None = Field(None, description="Its language, when it is not the issue's.")
     title: Line = Field(description='Its heading, e.g. "Upcoming events"; listed in the Contents.')
     items: list[Event] = Field(min_length=1, description="The events, in this order.")
 

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from .. import markup, plain
-from ..models import HttpUrl, ImageRef, Line, Markdown, Model
+from ..models import LangTag, HttpUrl, ImageRef, Line, Markdown, Model
 from . import BlockType, Context, Expected, View, register
 
 
@@ -16,6 +16,7 @@ class Image(Model):
     """A picture."""
 
     type: Literal["image"] = Field(description="`image`.")
+    lang: LangTag | None = Field(None, description="Its language, when it is not the issue's.")
     image: ImageRef = Field(description="The picture, about 1200 px wide: an http(s) URL, or a file's path "
                                         "relative to the issue.")
     alt: Line = Field(description="Alternative text, shown when images are off and read by screen readers.")

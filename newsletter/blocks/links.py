@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from .. import markup, plain
-from ..models import HttpUrl, Line, Markdown, Model
+from ..models import LangTag, HttpUrl, Line, Markdown, Model
 from . import BlockType, Context, Expected, View, register
 
 
@@ -25,6 +25,7 @@ class Links(Model):
     """A list of links to read elsewhere."""
 
     type: Literal["links"] = Field(description="`links`.")
+    lang: LangTag | None = Field(None, description="Its language, when it is not the issue's.")
     title: Line = Field(description='Its heading, e.g. "What we\'re reading"; listed in the Contents.')
     items: list[LinkItem] = Field(min_length=1, description="The links, in this order.")
 

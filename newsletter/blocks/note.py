@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from .. import plain
-from ..models import Line, Markdown, Model
+from ..models import LangTag, Line, Markdown, Model
 from . import BlockType, Context, Expected, View, register
 
 
@@ -16,6 +16,7 @@ class Note(Model):
     """An editor's note."""
 
     type: Literal["note"] = Field(description="`note`.")
+    lang: LangTag | None = Field(None, description="Its language, when it is not the issue's.")
     title: Line | None = Field(None, description='Its heading, e.g. "From the editor"; listed in the Contents.')
     body: Markdown = Field(description="Markdown, as a brief's body.")
 
