@@ -226,6 +226,40 @@ def screenshot_command(issue: Path, widths: str, schemes: str, out: Path, config
         click.echo(f"wrote {path}")
 
 
+@main.command("snapshot")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dir", "folder", default="tests/snapshots", show_default=True, type=click.Path(path_type=Path),
+              help="Where the snapshots are stored, as X-WIDTH-SCHEME.png.")
+@click.option("--update", is_flag=True, help="Write the pictures as the new snapshots instead of comparing.")
+@click.option("--widths", default="600,375", show_default=True, help="Viewport widths, comma-separated.")
+@click.option("--schemes", default="light", show_default=True, help="Colour schemes, comma-separated: light, dark.")
+@click.option("--threshold", type=click.IntRange(0, 255), default=16, show_default=True,
+              help="How far (0-255) a pixel's colour channel may move before the pixel counts as changed.")
+@click.option("--max-diff", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True,
+              help="The share of changed pixels a picture may have and still match (0.001: 0.1 %); raise it for "
+                   "snapshots taken on another machine.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="The publication's config (default: the nearest newsletter.yaml above each issue).")
+def snapshot_command(paths: tuple[Path, ...], folder: Path, update: bool, widths: str, schemes: str,
+                     threshold: int, max_diff: float, config_path: Path | None) -> None:
+    """Visual snapshot tests: screenshot each issue's email in Chromium (no network) and compare with the
+    PNGs in --dir. Exit 1 when one differs (writing X-WIDTH-SCHEME.new.png and .diff.png beside it) or is
+    missing; --update writes them."""
+    from .screenshot import parse_schemes, parse_widths
+    from .snapshot import snapshot
+
+    results = snapshot(list(paths), folder, update, parse_widths(widths), parse_schemes(schemes), threshold,
+                       max_diff, config_path)
+    for result in results:
+        click.echo(str(result), err=result.status in ("changed", "missing"))
+    failing = [r for r in results if r.status in ("changed", "missing")]
+    if failing:
+        missing = sum(r.status == "missing" for r in failing)
+        click.echo(f"Error: snapshots that differ or are missing: {len(failing)} of {len(results)}"
+                   + ("; run with --update to write the missing ones" if missing else ""), err=True)
+    sys.exit(1 if failing else 0)
+
+
 @main.command("init")
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--name", help="The publication's name (default: the folder's name).")
