@@ -162,14 +162,30 @@ def validate_command(paths: tuple[Path, ...], config_path: Path | None) -> None:
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the default browser.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
               help="The publication's config (default: the nearest newsletter.yaml above the folder).")
-def preview_command(issues_dir: Path, port: int, host: str, open_browser: bool, config_path: Path | None) -> None:
-    """Serve a live preview of the issues in ISSUES_DIR: it rebuilds and refreshes on every save."""
-    from .preview.server import serve
+@click.option("--smtp", help="With --to: a Send test button sends the current build through this HOST:PORT.")
+@click.option("--to", "to", help="With --smtp: where the Send test button sends.")
+@click.option("--starttls", is_flag=True, help="With --smtp: upgrade the connection with STARTTLS.")
+def preview_command(issues_dir: Path, port: int, host: str, open_browser: bool, config_path: Path | None,
+                    smtp: str | None, to: str | None, starttls: bool) -> None:
+    """Serve a live preview of the issues in ISSUES_DIR: it rebuilds and refreshes on every save, and lists
+    what `newsletter check` finds."""
+    from .preview.server import SendTarget, serve
 
     if not issues_dir.is_dir():
         _fail(f"{issues_dir} is not a folder of issues")
+    test_send = None
+    if smtp or to:
+        if not (smtp and to):
+            _fail("--smtp and --to go together: the Send test button needs both")
+        from .models import EMAIL_ADDRESS
+        from .send import parse_server
+
+        if not EMAIL_ADDRESS.fullmatch(to):  # type: ignore[arg-type]
+            _fail(f"--to: {to!r} is not an email address (name@example.org)")
+        smtp_host, smtp_port = parse_server(smtp)  # type: ignore[arg-type]
+        test_send = SendTarget(to, smtp_host, smtp_port, starttls)  # type: ignore[arg-type]
     try:
-        server = serve(issues_dir, host=host, port=port, config_path=config_path)
+        server = serve(issues_dir, host=host, port=port, config_path=config_path, test_send=test_send)
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}; pass another --port")
     try:

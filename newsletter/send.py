@@ -59,6 +59,15 @@ def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: b
     if project.config.sender is None:
         raise SendError(f"{config.display_path(project.config_path)}: sending needs a sender (sender.address)")
     email = pipeline.render_issue(issue_path, project, platform=platform, editions=False)
+    return send_email(email, project, to, host, port, starttls, timeout)
+
+
+def send_email(email: pipeline.Email, project: config.Project, to: str, host: str, port: int,
+               starttls: bool = False, timeout: float = 30) -> str:
+    """Send a built ``email`` to ``to`` as a test (the preview's button uses this too); returns the
+    Message-ID. ``to`` and the server are checked by the caller."""
+    if project.config.sender is None:
+        raise SendError(f"{config.display_path(project.config_path)}: sending needs a sender (sender.address)")
     message = mime.message_bytes(email.issue, project.config, email.text, email.html, email.links, fresh=True, to=to)
     user = os.environ.get(USER_VARIABLE)
     password = os.environ.get(PASSWORD_VARIABLE)

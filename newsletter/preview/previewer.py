@@ -27,6 +27,8 @@ class Build:
     email: pipeline.Email | None
     errors: tuple[str, ...] = ()
     seconds: float = 0.0
+    findings: tuple[dict, ...] = ()  # what `newsletter check` finds in this build  # type: ignore[type-arg]
+    project: config.Project | None = None  # what it was built with (a test send needs the sender)
 
     @property
     def ok(self) -> bool:
@@ -43,7 +45,20 @@ class Build:
             "date": email.issue.date.isoformat() if email and email.issue.date else None,
             "html_bytes": len(email.html.encode("utf-8")) if email else 0,
             "build_ms": round(self.seconds * 1000, 1),
+            "findings": list(self.findings),
         }
+
+
+def _findings(email: pipeline.Email, project: config.Project) -> tuple[dict, ...]:  # type: ignore[type-arg]
+    """The pre-send checks of ``email`` as the Checks panel lists them; the issue's own warnings (a folded
+    body, a placeholder left) first, as rule `input`."""
+    from .. import checks
+
+    found = [{"file": warning.file, "line": warning.line, "rule": "input", "severity": "warning",
+              "message": (f"{warning.field}: " if warning.field else "") + warning.message} for warning in email.warnings]
+    found += [finding.as_dict() for finding in checks.check_email(
+        email.html, email.text, f"{email.name}.html", list(email.expected), project.config.checks.ignore)]
+    return tuple(found)
 
 
 def _messages(error: NewsletterError) -> tuple[str, ...]:
@@ -124,8 +139,10 @@ class Previewer:
             if path is None:
                 raise InputError([Problem(config.display_path(self.issues_dir / f"{name}.yaml"), 1, 1, "",
                                           "file not found: the issue was deleted or renamed")])
-            email = pipeline.render_issue(path, self._project(), editions=False)  # the page shows the email
-            build = Build(name, self.version, email, seconds=time.perf_counter() - started)
+            project = self._project()
+            email = pipeline.render_issue(path, project, editions=False)  # the page shows the email
+            build = Build(name, self.version, email, seconds=time.perf_counter() - started,
+                          findings=_findings(email, project), project=project)
         except NewsletterError as exc:
             build = Build(name, self.version, None, _messages(exc), time.perf_counter() - started)
         self.builds[name] = build

@@ -6,8 +6,11 @@ in the folder; nothing is ever read from a path taken from a URL, so there is no
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
+import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,6 +21,7 @@ import jinja2
 from ..checks import GMAIL_CLIP_BYTES
 from .previewer import Previewer
 
+_SEND_ROUTE = re.compile(r"/issues/([^/]+)/send")
 _ISSUE_ROUTE = re.compile(
     r"/issues/([^/]+)/(|email\.html|email\.view\.html|email\.txt|email\.mjml|state\.json|events|assets/[^/]+)")
 _CONTENT = {"email.html": "text/html", "email.view.html": "text/html", "email.txt": "text/plain",
@@ -31,12 +35,44 @@ def _pages() -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined)
 
 
+@dataclass(frozen=True)
+class SendTarget:
+    """Where the preview's "Send test" button sends: given with preview --smtp HOST:PORT --to ADDRESS."""
+
+    to: str
+    host: str
+    port: int
+    starttls: bool = False
+
+
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # an open event stream must not keep Ctrl-C waiting
 
-    def __init__(self, address: tuple[str, int], previewer: Previewer):
+    def __init__(self, address: tuple[str, int], previewer: Previewer, test_send: SendTarget | None = None):
         self.previewer = previewer
+        self.test_send = test_send
+        # Proves a POST comes from our own page: it is in the page and nowhere else (not in a cookie a
+        # browser would send along from another site's form).
+        self.token = secrets.token_urlsafe(24)
         super().__init__(address, _Handler)
+
+    def host_allowed(self, host_header: str | None) -> bool:
+        """Whether a request's Host names this server by address: a web page that re-points a name of its
+        own at 127.0.0.1 (DNS rebinding) sends that name, never an address or "localhost"."""
+        if not host_header:
+            return False
+        host, _, port = host_header.rpartition(":")
+        if not port.isdigit() or int(port) != self.server_address[1]:
+            return False
+        host = host.strip("[]").lower()
+        if host == "localhost":
+            return True
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        bound = self.server_address[0]
+        return bound in ("0.0.0.0", "::") or host == bound or (host == "127.0.0.1" and bound == "localhost")
 
     def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
         import sys
@@ -58,7 +94,44 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the signature is http.server's
         pass  # the terminal is for errors and the URL, not for every request
 
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        """The only POST: /issues/X/send, from our own page (its token), to the address given at start."""
+        if not self.server.host_allowed(self.headers.get("Host")):
+            return self._send(403, "text/plain", "forbidden: address this server by its IP address\n")
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(min(length, 65536))  # nothing in the body is used
+        path = unquote(self.path.split("?", 1)[0])
+        match = _SEND_ROUTE.fullmatch(path)
+        origin = self.headers.get("Origin")
+        if origin is not None and origin.rstrip("/") != self.server.url.rstrip("/") and \
+                not self.server.host_allowed(origin.split("//", 1)[-1]):
+            return self._send(403, "text/plain", "forbidden: not from the preview's own page\n")
+        if not secrets.compare_digest(self.headers.get("X-Newsletter-Token", ""), self.server.token):
+            return self._send(403, "text/plain", "forbidden: not from the preview's own page\n")
+        previewer = self.server.previewer
+        if self.server.test_send is None or not match or match.group(1) not in previewer.names():
+            return self._send(404, "text/plain", "not found\n")
+        build = previewer.get(match.group(1))
+        if build.email is None or build.project is None:
+            return self._send_json(409, {"ok": False, "message": "the issue does not build: " + " ".join(build.errors)})
+        from ..errors import NewsletterError
+        from ..send import send_email
+
+        target = self.server.test_send
+        try:
+            message_id = send_email(build.email, build.project, target.to, target.host, target.port, target.starttls)
+        except NewsletterError as exc:
+            return self._send_json(502, {"ok": False, "message": str(exc)})
+        return self._send_json(200, {"ok": True, "message": f"sent to {target.to} through {target.host}:"
+                                                            f"{target.port}, accepted as {message_id}"})
+
+    def _send_json(self, status: int, body: dict) -> None:  # type: ignore[type-arg]
+        self._send(status, "application/json", json.dumps(body))
+
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        if not self.server.host_allowed(self.headers.get("Host")):
+            return self._send(403, "text/plain", "forbidden: address this server by its IP address\n")
         # The request target as sent: urlsplit would read "//x/y" as a host and a path.
         path = unquote(self.path.split("?", 1)[0].split("#", 1)[0])
         previewer = self.server.previewer
@@ -76,7 +149,9 @@ class _Handler(BaseHTTPRequestHandler):
         if part == "":
             # The state goes into a <script>: "<" escaped, so no "</script>" in a subject can end it.
             state = json.dumps(build.state()).replace("<", "\\u003c")
-            page = _pages().get_template("issue.html").render(build=build, state=state, clip_bytes=GMAIL_CLIP_BYTES)
+            page = _pages().get_template("issue.html").render(
+                build=build, state=state, clip_bytes=GMAIL_CLIP_BYTES, test_send=self.server.test_send,
+                token=self.server.token)
             return self._send(200, "text/html", page)
         if part == "state.json":
             return self._send(200, "application/json", json.dumps(build.state()))
@@ -139,9 +214,11 @@ def _local_assets(email) -> str:  # type: ignore[no-untyped-def]
     return html
 
 
-def serve(issues_dir: Path, host: str = "127.0.0.1", port: int = 8025, config_path: Path | None = None) -> PreviewServer:
-    """A preview server bound to ``host:port`` (0: any free port), its watcher started; call serve_forever()."""
+def serve(issues_dir: Path, host: str = "127.0.0.1", port: int = 8025, config_path: Path | None = None,
+          test_send: SendTarget | None = None) -> PreviewServer:
+    """A preview server bound to ``host:port`` (0: any free port), its watcher started; call serve_forever().
+    With ``test_send``, each issue page has a "Send test" button that sends there."""
     previewer = Previewer(Path(issues_dir), config_path)
-    server = PreviewServer((host, port), previewer)
+    server = PreviewServer((host, port), previewer, test_send)
     previewer.watcher.start()
     return server

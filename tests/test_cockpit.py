@@ -1,0 +1,174 @@
+"""The preview's pre-send cockpit: the Checks panel, the Images-off view, the Send test button, and what
+keeps another web page from reaching the preview (the Host check, the page's token, no CORS)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+
+import pytest
+
+from newsletter.preview.server import SendTarget, serve
+from test_delivery import _smtp  # the local SMTP server (aiosmtpd) the send tests use
+
+
+def _start(project, test_send: SendTarget | None = None):  # type: ignore[no-untyped-def]
+    server = serve(project.issues, port=0, test_send=test_send)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return server
+
+
+def _stop(server) -> None:  # type: ignore[no-untyped-def]
+    server.shutdown()
+    server.previewer.watcher.stop()
+    server.server_close()
+
+
+def _request(server, method: str, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:  # type: ignore[type-arg]
+    connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+    try:
+        connection.putrequest(method, path, skip_host=True)
+        for name, value in (headers or {}).items():
+            connection.putheader(name, value)
+        connection.putheader("Content-Length", "0")
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    yield page
+    page.close()
+
+
+def test_the_checks_panel_lists_the_findings_and_follows_saves(project, page) -> None:
+    path = project.example()
+    server = _start(project)
+    try:
+        page.goto(server.url + "issues/mei-four-briefs/")
+        page.wait_for_selector("body[data-version]")
+        rows = page.locator("#checks tbody tr")
+        assert rows.count() >= 1
+        first = rows.nth(0).locator("td").all_inner_texts()
+        assert first == ["unsubscribe", "warning", "no unsubscribe link: add your platform's merge tag (or a URL) "
+                         "to the footer", "mei-four-briefs.html:1"]
+        assert page.locator("#checks-summary").inner_text() == "0 errors, 1 warning"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace('preheader: "Four briefs from MEI scholars: Afghanistan, Iraq, Iran and '
+                                     'northwestern Syria."', 'preheader: "Four briefs"'), encoding="utf-8")
+        page.wait_for_function("[...document.querySelectorAll('#checks td')].some(td => td.textContent === 'preheader')",
+                               timeout=5000)
+        assert "preheader is 11 characters" in page.locator("#checks").inner_text()
+        assert page.locator("#checks-summary").inner_text() == "0 errors, 2 warnings"
+    finally:
+        _stop(server)
+
+
+def test_images_off_shows_the_alt_texts(project, page) -> None:
+    project.example()
+    server = _start(project)
+    try:
+        page.goto(server.url + "issues/mei-four-briefs/")
+        page.wait_for_selector("body[data-version]")
+        sources = "[...document.getElementById('email').contentDocument.images].map(i => i.getAttribute('src'))"
+        assert all(page.evaluate(sources))
+        page.get_by_role("button", name="Images off").click()
+        page.wait_for_selector("body[data-images=off]")
+        assert page.evaluate(sources) == [None] * 5  # the hero and four headshots: their alt text instead
+        alts = page.evaluate("[...document.getElementById('email').contentDocument.images].map(i => i.alt)")
+        assert alts[0] == "Taliban fighters stand guard in Kabul"
+        page.get_by_role("button", name="Images off").click()
+        page.wait_for_selector("body[data-images=on]")
+        assert all(page.evaluate(sources))
+    finally:
+        _stop(server)
+
+
+def test_no_send_button_without_smtp_and_to(project, page) -> None:
+    project.example()
+    server = _start(project)
+    try:
+        page.goto(server.url + "issues/mei-four-briefs/")
+        page.wait_for_selector("body[data-version]")
+        assert page.locator("#send").count() == 0
+        status, _, _ = _request(server, "POST", "/issues/mei-four-briefs/send",
+                                {"Host": f"127.0.0.1:{server.server_address[1]}", "X-Newsletter-Token": server.token})
+        assert status == 404
+    finally:
+        _stop(server)
+
+
+def test_the_send_button_sends_the_current_build_and_shows_the_answer(project, page) -> None:
+    path = project.example()
+    with _smtp() as (address, inbox):
+        host, port = address.rsplit(":", 1)
+        server = _start(project, SendTarget("editor@example.org", host, int(port)))
+        try:
+            page.goto(server.url + "issues/mei-four-briefs/")
+            page.wait_for_selector("body[data-version]")
+            path.write_text(path.read_text(encoding="utf-8").replace("Tehran’s ISIS challenge", "Tehran’s new test"),
+                            encoding="utf-8")
+            page.wait_for_function("document.getElementById('email').contentDocument.body.innerText"
+                                   ".includes('Tehran’s new test')", timeout=5000)
+            page.get_by_role("button", name="Send test to editor@example.org").click()
+            page.wait_for_function("document.getElementById('sent').dataset.ok === 'true'", timeout=10000)
+            assert page.locator("#sent").inner_text().startswith(
+                f"sent to editor@example.org through {address}, accepted as <")
+            mail_from, recipients, content, _ = inbox.received[-1]
+            assert recipients == ["editor@example.org"] and b"Tehran=E2=80=99s new test" in content
+        finally:
+            _stop(server)
+    # The server gone, the button reports the failure instead of hanging.
+    server = _start(project, SendTarget("editor@example.org", "127.0.0.1", 1))
+    try:
+        page.goto(server.url + "issues/mei-four-briefs/")
+        page.wait_for_selector("body[data-version]")
+        page.get_by_role("button", name="Send test to editor@example.org").click()
+        page.wait_for_function("document.getElementById('sent').dataset.ok === 'false'", timeout=10000)
+        assert "cannot reach SMTP server 127.0.0.1:1" in page.locator("#sent").inner_text()
+    finally:
+        _stop(server)
+
+
+def test_a_send_needs_the_pages_token_and_its_own_origin(project) -> None:
+    project.example()
+    with _smtp() as (address, inbox):
+        host, port = address.rsplit(":", 1)
+        server = _start(project, SendTarget("editor@example.org", host, int(port)))
+        ours = f"127.0.0.1:{server.server_address[1]}"
+        try:
+            no_token = _request(server, "POST", "/issues/mei-four-briefs/send", {"Host": ours})
+            wrong_token = _request(server, "POST", "/issues/mei-four-briefs/send",
+                                   {"Host": ours, "X-Newsletter-Token": "guess"})
+            foreign = _request(server, "POST", "/issues/mei-four-briefs/send",
+                               {"Host": ours, "X-Newsletter-Token": server.token, "Origin": "https://evil.example"})
+            assert [r[0] for r in (no_token, wrong_token, foreign)] == [403, 403, 403]
+            assert inbox.received == []
+            status, _, body = _request(server, "POST", "/issues/mei-four-briefs/send",
+                                       {"Host": ours, "X-Newsletter-Token": server.token, "Origin": f"http://{ours}"})
+            assert status == 200 and json.loads(body)["ok"] is True and len(inbox.received) == 1
+        finally:
+            _stop(server)
+
+
+@pytest.mark.parametrize("host", ["evil.example:{port}", "127.0.0.1.nip.io:{port}", "127.0.0.1:1", "", "localhost.evil:{port}"])
+def test_only_requests_addressed_to_the_preview_are_answered(project, host: str) -> None:
+    project.example()
+    server = _start(project)
+    try:
+        headers = {"Host": host.format(port=server.server_address[1])} if host else {}
+        for method, path in (("GET", "/"), ("GET", "/issues/mei-four-briefs/email.html"),
+                             ("POST", "/issues/mei-four-briefs/send")):
+            status, response_headers, _ = _request(server, method, path, headers)
+            assert status == 403, (method, path, host)
+        for good in (f"127.0.0.1:{server.server_address[1]}", f"localhost:{server.server_address[1]}"):
+            status, response_headers, _ = _request(server, "GET", "/", {"Host": good, "Origin": "https://evil.example"})
+            assert status == 200
+            assert not any(name.lower().startswith("access-control-") for name in response_headers)  # no CORS
+    finally:
+        _stop(server)
