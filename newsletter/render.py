@@ -8,6 +8,8 @@ models restrict to characters that are safe in CSS and attributes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -140,9 +142,15 @@ def render_mjml(issue: Issue, config: Config, user_templates: Path | None = None
     """The MJML source of ``issue``; ``links`` picks the edition (platform, web archive) and UTM tagging."""
     links = links or links_for(config, "issue")
     env = environment(user_templates)
-    theme = _theme(config)
+    with _template_errors():
+        return _render(env, issue, config, _theme(config), links)
+
+
+@contextmanager
+def _template_errors() -> Iterator[None]:
+    """Jinja's errors in a template as our TemplateError, naming the template's file and line."""
     try:
-        return _render(env, issue, config, theme, links)
+        yield
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
@@ -234,15 +242,8 @@ def expectations(issue: Issue, config: Config, links: Links) -> list[tuple[str, 
 
 def render_page(name: str, context: dict, user_templates: Path | None = None) -> str:  # type: ignore[type-arg]
     """A template outside the email (the archive's index page), with the same loader, escaping and errors."""
-    env = environment(user_templates)
-    try:
-        return env.get_template(name).render(context)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
-    except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"template not found: {exc.name}") from None
-    except jinja2.UndefinedError as exc:
-        raise TemplateError(f"{_template_position(exc)}template error: {exc.message}") from None
+    with _template_errors():
+        return environment(user_templates).get_template(name).render(context)
 
 
 def _template_position(exc: Exception) -> str:
