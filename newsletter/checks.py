@@ -239,6 +239,9 @@ def _text_parity_rule(email: Email, add: Add) -> None:
 def _placeholder(email: Email, add: Add) -> None:
     from .load import PLACEHOLDER, PLACEHOLDER_URL
 
+    title = email.tree.find(".//title")
+    if title is not None and PLACEHOLDER in (title.text or ""):  # the subject, in the head
+        add(f"the subject still holds a placeholder: {' '.join(title.text.split())[:60]!r}", title.sourceline)
     for element in email.tree.iter():
         if isinstance(element.tag, str) and element.tag not in _VISIBLE_SKIP and PLACEHOLDER in (element.text or ""):
             add(f"text still holds a placeholder: {' '.join(element.text.split())[:60]!r}", element.sourceline)

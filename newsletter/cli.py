@@ -227,8 +227,9 @@ def send_command(issue: Path, to: str, smtp: str, starttls: bool, platform: str 
 
 @main.command("screenshot")
 @click.argument("issue", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--width", "widths", default="600,375", show_default=True, help="Comma-separated viewport widths.")
-@click.option("--scheme", "schemes", default="light", show_default=True,
+@click.option("--width", "--widths", "widths", default="600,375", show_default=True,
+              help="Comma-separated viewport widths.")
+@click.option("--scheme", "--schemes", "schemes", default="light", show_default=True,
               help="Colour schemes, comma-separated: light, dark (prefers-color-scheme emulated).")
 @click.option("--out", default="dist", show_default=True, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
@@ -247,8 +248,10 @@ def screenshot_command(issue: Path, widths: str, schemes: str, out: Path, config
 @click.option("--dir", "folder", default="tests/snapshots", show_default=True, type=click.Path(path_type=Path),
               help="Where the snapshots are stored, as X-WIDTH-SCHEME.png.")
 @click.option("--update", is_flag=True, help="Write the pictures as the new snapshots instead of comparing.")
-@click.option("--widths", default="600,375", show_default=True, help="Viewport widths, comma-separated.")
-@click.option("--schemes", default="light", show_default=True, help="Colour schemes, comma-separated: light, dark.")
+@click.option("--widths", "--width", "widths", default="600,375", show_default=True,
+              help="Viewport widths, comma-separated.")
+@click.option("--schemes", "--scheme", "schemes", default="light", show_default=True,
+              help="Colour schemes, comma-separated: light, dark.")
 @click.option("--threshold", type=click.IntRange(0, 255), default=16, show_default=True,
               help="How far (0-255) a pixel's colour channel may move before the pixel counts as changed.")
 @click.option("--max-diff", type=click.FloatRange(0, 1, max_open=True), default=0.0, show_default=True,
@@ -289,13 +292,19 @@ def init_command(folder: Path, name: str | None) -> None:
 
 
 @main.command("new")
-@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The new issue's date, YYYY-MM-DD (default: the latest issue's plus the config's cadence).")
-def new_command(date) -> None:  # type: ignore[no-untyped-def]
+@click.option("--date", "date", metavar="YYYY-MM-DD", default=None,
+              help="The new issue's date (default: the latest issue's plus the config's cadence).")
+def new_command(date: str | None) -> None:
     """Write the next issue of the project you are in, shaped like the latest, with TODO placeholders."""
+    import datetime
+
     from . import scaffold
 
-    path = scaffold.new(Path.cwd(), date.date() if date else None)
+    try:
+        day = datetime.date.fromisoformat(date) if date else None
+    except ValueError:
+        _fail(f"--date takes a date written YYYY-MM-DD, e.g. 2024-05-10, not {date!r}")
+    path = scaffold.new(Path.cwd(), day)
     from .config import display_path
 
     click.echo(display_path(path))

@@ -241,7 +241,8 @@ class _Builder:
             mark = node.start_mark
             self.document.warnings.append(Problem(
                 self.document.path, mark.line + 1, mark.column + 1, format_loc(loc),
-                f"still holds a placeholder ({node.value[:40]}): write it before sending"))
+                f"still holds a placeholder ({node.value[:40]}{'…' if len(node.value) > 40 else ''}): "
+                "write it before sending"))
         if node.style == ">" and "\n" in node.value.strip("\n") and node.tag == "tag:yaml.org,2002:str":
             mark = node.start_mark
             self.document.warnings.append(Problem(

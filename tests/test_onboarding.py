@@ -112,6 +112,8 @@ def test_the_cadence_dates_the_next_issue(harbor, cli, cadence: str, latest: str
 
 
 def test_new_takes_a_date_and_never_overwrites(harbor, cli) -> None:
+    code, _, err = cli("new", "--date", "1/6/2024")
+    assert code == 1 and err == "Error: --date takes a date written YYYY-MM-DD, e.g. 2024-05-10, not '1/6/2024'\n"
     assert cli("new", "--date", "2024-06-01") == (0, "issues/2024-06-01.yaml\n", "")
     code, _, err = cli("new", "--date", "2024-06-01")
     assert code == 1 and "issues/2024-06-01.yaml is already there" in err
@@ -149,6 +151,7 @@ def test_placeholders_warn_where_they_stand(harbor, cli) -> None:
     placeholders = [f for f in json.loads(report)["findings"] if f["rule"] == "placeholder"]
     assert placeholders and all(f["severity"] == "warning" for f in placeholders)
     assert any("'TODO: the title'" in f["message"] for f in placeholders)
+    assert any(f["message"].startswith("the subject still holds a placeholder") for f in placeholders)
 
 
 # --- pictures given as files -------------------------------------------------------------------------------
