@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from .models import Config, Issue
 
@@ -41,16 +42,46 @@ def entries(out_dir: Path, current: list[Entry]) -> list[Entry]:
     """Every issue of the folder, newest first: those in ``archive.json`` whose web edition is still there,
     with ``current`` (the issues of this build) replacing them."""
     found: dict[str, Entry] = {}
+    data_file = out_dir / ARCHIVE_DATA
     try:
-        data = json.loads((out_dir / ARCHIVE_DATA).read_text(encoding="utf-8"))
+        data = json.loads(data_file.read_text(encoding="utf-8"))
         for item in data.get("entries", []):
-            entry = Entry(str(item["date"]), str(item["slug"]), str(item["subject"]), str(item["description"]))
+            entry = Entry(*(str(item[key] or "") for key in ("date", "slug", "subject", "description")))
             if (out_dir / f"{entry.slug}{WEB_SUFFIX}").is_file():
                 found[entry.slug] = entry
+    except FileNotFoundError:
+        found = _from_web_editions(out_dir)  # a folder built before archive.json: start from its pages
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        pass  # no archive yet, or one that is not ours: this build's issues start it again
+        pass  # an archive that is not ours: this build's issues start it again
     found.update((entry.slug, entry) for entry in current)
     return sorted(found.values(), key=lambda e: (e.date, e.slug), reverse=True)
+
+
+def _from_web_editions(out_dir: Path) -> dict[str, Entry]:
+    """Once, for a folder that an older newsletter built (no archive.json): each web edition's subject,
+    description and date from its head, as those versions wrote them. From then on the entries come from
+    the models, through archive.json."""
+    import re
+
+    from lxml import etree
+
+    found = {}
+    for path in sorted(out_dir.glob(f"*{WEB_SUFFIX}")) if out_dir.is_dir() else []:
+        slug = path.name[: -len(WEB_SUFFIX)]
+        try:
+            head = path.read_bytes()[:65536]
+            root = etree.fromstring(head, etree.HTMLParser())
+        except (OSError, ValueError):
+            continue
+        if root is None:
+            continue
+        title = root.find(".//title")
+        metas = {meta.get("name"): meta.get("content") or "" for meta in root.iter("meta") if meta.get("name")}
+        date = metas.get("newsletter:date", "")
+        subject = " ".join("".join(title.itertext()).split()) if title is not None else ""
+        if subject and re.fullmatch(r"(\d{4}-\d{2}-\d{2})?", date):
+            found[slug] = Entry(date, slug, subject, metas.get("description", ""))
+    return found
 
 
 def archive_json(listed: list[Entry]) -> str:
@@ -77,14 +108,15 @@ class _Listed:
 
 
 def _url(config: Config, slug: str) -> str:
-    name = f"{slug}{WEB_SUFFIX}"
+    name = quote(f"{slug}{WEB_SUFFIX}")
     return f"{config.archive_url.rstrip('/')}/{name}" if config.archive_url else name
 
 
 def index_html(config: Config, listed: list[Entry], templates_dir: Path | None = None) -> str:
     from . import render  # the template loader: ours, or the project's archive.html.j2
 
-    rows = [_Listed(e.date, e.slug, e.subject, e.description, f"{e.slug}{WEB_SUFFIX}") for e in listed]
+    # A file name is the author's: quoted, a name with a colon cannot become a link of another scheme.
+    rows = [_Listed(e.date, e.slug, e.subject, e.description, quote(f"{e.slug}{WEB_SUFFIX}")) for e in listed]
     from . import language
 
     words = language.words(config, config.lang)

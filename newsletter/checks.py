@@ -294,7 +294,7 @@ def _dark_overrides(tree: etree._Element) -> _Overrides | None:
                     continue
                 try:
                     matched = CSSSelector(tinycss2.serialize(inner.prelude).strip())(tree)
-                except (SelectorError, ValueError):
+                except (SelectorError, ValueError, etree.XPathError):
                     continue  # a selector cssselect does not know: its elements keep their light colours
                 for element in matched:
                     overrides.setdefault(element, {}).update(settings)

@@ -122,7 +122,7 @@ def check_command(paths: tuple[Path, ...], output_format: str, strict: bool, ign
         except NewsletterError:
             config_path = None
     if config_path is not None:
-        ignored |= set(config.load_project(config_path).config.checks.ignore)
+        ignored |= set(config.load_settings(config_path).checks.ignore)
     emails = checks.collect(list(paths))
     if not emails:
         _fail("no emails (*.html) found in " + ", ".join(map(str, paths)))

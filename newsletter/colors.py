@@ -28,7 +28,10 @@ def parse_color(value: str) -> RGBA | None:
     color = css_color(value)
     if color is None or isinstance(color, str):  # None, or "currentColor", which has no value of its own
         return None
-    return round(color.red * 255), round(color.green * 255), round(color.blue * 255), float(color.alpha)
+    def channel(value: float) -> int:  # CSS clamps rgb(300, -5, 0) to rgb(255, 0, 0): so do we
+        return min(255, max(0, round(value * 255)))
+
+    return channel(color.red), channel(color.green), channel(color.blue), min(1.0, max(0.0, float(color.alpha)))
 
 
 @lru_cache(maxsize=1024)

@@ -77,6 +77,12 @@ def find_config(issue_path: Path) -> Path:
     raise ConfigNotFound(f"{where}; pass config_path=", cli=f"{where}; pass --config FILE")
 
 
+def load_settings(config_path: Path) -> Config:
+    """The config at ``config_path`` alone: not its registry, templates or pictures (what `check` needs)."""
+    document = load.load(config_path, display_path(config_path))
+    return validate.validate(document, Config, {"base": config_path.resolve().parent, "asset_url": "-"})
+
+
 def load_project(config_path: Path) -> Project:
     """Load and validate the config at ``config_path`` and the authors registry it names."""
     document = load.load(config_path, display_path(config_path))
@@ -90,7 +96,7 @@ def load_project(config_path: Path) -> Project:
         registry_document = load.load(authors_path, display_path(authors_path))
         if registry_document.data is None:
             registry_document.data = {}
-        context = {"base": authors_path.parent, "asset_url": config.asset_url or config.archive_url,
+        context = {"base": authors_path.parent, "root": base, "asset_url": config.asset_url or config.archive_url,
                    "max_width": config.images.max_width}
         authors = validate.validate(registry_document, AuthorRegistry, context).root
         warnings += image_warnings(registry_document, context)

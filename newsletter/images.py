@@ -44,7 +44,11 @@ def prepare(path: Path, max_width: int | None = None) -> Prepared:
     data = path.read_bytes()
     warnings = []
     if _is_svg(data):
+        if re.search(rb"<script|\son[a-z]+\s*=|javascript:", data, re.I):
+            raise NotAnImage("is an SVG with scripts in it: a picture in an email must not run anything")
         fmt, width, height = "SVG", *_svg_size(data)
+        if width is None or height is None:  # a size is both or nothing: the templates scale by the ratio
+            width = height = None
     else:
         from PIL import Image, UnidentifiedImageError
 
@@ -52,12 +56,21 @@ def prepare(path: Path, max_width: int | None = None) -> Prepared:
             with Image.open(io.BytesIO(data)) as image:
                 image.load()  # reads the whole file: a truncated one fails here, not in a mail client
                 fmt, (width, height) = image.format or "", image.size
+                fmt = "JPEG" if fmt == "MPO" else fmt  # a phone's JPEG with a second, depth picture in it
                 if fmt not in _EXTENSIONS:
                     raise NotAnImage(f"is a {fmt} image: use JPEG, PNG or GIF")
+                exif = image.getexif()
+                if exif.get(0x0112) in (5, 6, 7, 8):  # turned a quarter: what a reader sees is taller than wide
+                    width, height = height, width
+                if exif.get_ifd(0x8825):
+                    warnings.append("carries the GPS position where it was taken, which the build publishes "
+                                    "as it is: remove it (or set images.max_width, which writes the picture anew)")
                 if max_width and width > max_width:
                     height = round(height * max_width / width)
                     width = max_width
                     data = _resized(image, fmt, width, height)
+        except Image.DecompressionBombError:
+            raise NotAnImage("has more pixels than any email picture needs (Pillow's limit): save it smaller") from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             if isinstance(exc, NotAnImage):
                 raise
@@ -74,8 +87,9 @@ def prepare(path: Path, max_width: int | None = None) -> Prepared:
 
 
 def _resized(image, fmt: str, width: int, height: int) -> bytes:  # type: ignore[no-untyped-def]
-    from PIL import Image
+    from PIL import Image, ImageOps
 
+    image = ImageOps.exif_transpose(image)  # written upright: the new file has no orientation tag to honour
     frame = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") and fmt != "JPEG" else "RGB")
     smaller = frame.resize((width, height), Image.Resampling.LANCZOS)
     if fmt == "GIF":

@@ -14,9 +14,6 @@ from functools import lru_cache
 
 from .models import MONTH_NAMES, Config, Labels, format_date
 
-DEFAULT = "en"
-
-
 @lru_cache(maxsize=64)
 def direction(lang: str) -> str:
     """``rtl`` or ``ltr`` for a BCP 47 language tag, as the CLDR says; an unknown language is ``ltr``."""
@@ -92,12 +89,20 @@ def date(value: datetime.date, config: Config, lang: str) -> str:
     if "date_format" in config.model_fields_set:
         if english:
             return format_date(value, config.date_format)
+        from babel import UnknownLocaleError
         from babel.dates import get_month_names
 
-        month = get_month_names("wide", locale=lang.replace("-", "_"))[value.month]
+        try:
+            month = get_month_names("wide", locale=lang.replace("-", "_"))[value.month]
+        except (UnknownLocaleError, ValueError):
+            month = MONTH_NAMES[value.month - 1]
         return config.date_format.format(year=value.year, month=value.month, month_name=month, day=value.day)
     if english:
         return f"{MONTH_NAMES[value.month - 1]} {value.day}, {value.year}"  # CLDR's long English date
+    from babel import UnknownLocaleError
     from babel.dates import format_date as babel_date
 
-    return babel_date(value, format="long", locale=lang.replace("-", "_"))
+    try:
+        return babel_date(value, format="long", locale=lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):  # the models refuse such a tag; a library caller may not have
+        return f"{MONTH_NAMES[value.month - 1]} {value.day}, {value.year}"

@@ -81,9 +81,15 @@ def link_errors(source: str) -> list[tuple[str, str]]:
     """``(url, message)`` for each link in ``source`` that is not an absolute http, https or mailto URL."""
     if is_plain(source):
         return []
+    if has_blocks(source):
+        # The block parser reads a body that has lists, headings or quotes: its inline runs, not the whole
+        # text as one paragraph, are what is rendered (a backtick across lines hides a link from the other).
+        tokens = [child for token in _block_tokens(source) if token.type == "inline" for child in token.children or ()]
+    else:
+        tokens = list(_inline_tokens(source))
     errors = []
     link: tuple[str, list[str]] | None = None  # the open link's href and the text inside it so far
-    for token in _inline_tokens(source):
+    for token in tokens:
         if token.type == "link_open":
             href = str(token.attrs.get("href", ""))
             error = url_error(href)
@@ -129,7 +135,9 @@ def _inline_html(tokens: tuple[Token, ...] | list[Token], link: Callable[[str], 
         elif kind in ("em_close", "strong_close"):
             out.append(f"</{token.tag}>")
         elif kind == "link_open":
-            out.append(f'<a href="{escape(link(str(token.attrs["href"])))}"{style}>')
+            href = str(token.attrs["href"])
+            # The models refuse unsafe links; should one reach here all the same, it stays text, not a link.
+            out.append(f'<a href="{escape(link(href))}"{style}>' if url_error(href) is None else "<a>")
         elif kind == "link_close":
             out.append("</a>")
         # Anything else (raw HTML is off, images are disabled) carries no text of its own.

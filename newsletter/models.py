@@ -126,7 +126,12 @@ def _image_source(value: str, info: ValidationInfo) -> ImageSource:
 
     from . import images  # Pillow, only for pictures given as files
 
-    path = Path(base) / value
+    path = (Path(base) / value).resolve()
+    root = Path(context.get("root") or base).resolve()
+    if Path(value).is_absolute() or not path.is_relative_to(root):
+        # Whatever a build copies to assets/ gets published: only the project's own files may be.
+        raise _error("image_file", f"{value} is outside the project's folder: keep pictures in it (assets/) and "
+                                   "name them relative to the file that names them")
     if not path.is_file():
         raise _error("image_file", f"file not found: {value} (a path is relative to the file that names it)")
     asset_url = context.get("asset_url")
@@ -181,7 +186,22 @@ def _check_font_family(value: str) -> str:
 
 
 Line = Annotated[str, AfterValidator(_clean_line)]
-LangTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
+def _known_language(value: str) -> str:
+    """A language the CLDR has data for (Babel says), so its direction, dates and words can be found."""
+    if value.lower() in ("en", "en-us"):
+        return value
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(value.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        raise _error("unknown_language", f"{value!r} is not a language the CLDR knows: write a tag such as en, "
+                                         "ar, he, fr or pt-BR") from None
+    return value
+
+
+LangTag = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35),
+                    AfterValidator(_known_language)]
 Markdown = Annotated[str, AfterValidator(_clean_markdown)]
 HttpUrl = Annotated[str, AfterValidator(_clean_url)]
 TwitterHandle = Annotated[str, AfterValidator(_clean_handle)]
@@ -318,10 +338,6 @@ class Issue(Model):
     def content(self) -> tuple[Any, ...]:
         """What the issue holds, in order: its blocks, or its briefs as blocks of type brief."""
         return tuple(self.blocks if self.blocks is not None else self.briefs or ())
-
-    @property
-    def all_briefs(self) -> tuple[Brief, ...]:
-        return tuple(block for block in self.content if isinstance(block, Brief))
 
 
 # --- The config -------------------------------------------------------------------------------------------
@@ -508,9 +524,13 @@ class Config(Model):
     @model_validator(mode="before")
     @classmethod
     def _asset_url(cls, data: Any, info: ValidationInfo) -> Any:
-        """Where the logo, given as a file, will be published: asset_url is a sibling of logo, not a parent."""
+        """Where the logo, given as a file, will be published and how wide it may be: asset_url and images
+        are siblings of logo, not parents. (images.max_width is validated in its own field.)"""
         if isinstance(data, dict) and isinstance(info.context, dict):
             info.context.setdefault("asset_url", data.get("asset_url") or data.get("archive_url"))
+            images = data.get("images")
+            if isinstance(images, dict) and isinstance(images.get("max_width"), int):
+                info.context.setdefault("max_width", images["max_width"])
         return data
 
     @model_validator(mode="after")

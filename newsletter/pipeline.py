@@ -11,7 +11,7 @@
                 keeps <style>
 7. ``mime``     the text and the HTML as one MIME message (.eml)
 8. ``write``    the files written atomically, or compared with those on disk (``check``); then
-   ``archive``  the folder's index.html and feed.xml
+   ``archive``  the folder's index.html, feed.xml and archive.json (its entries, from the models)
 9. ``checks``   the pre-send checks on what was written
 
 Stages 1-7 touch no output; a failing issue writes nothing.
@@ -155,7 +155,8 @@ def _validate(path: Path, project: config.Project) -> tuple[Issue, list[Problem]
     document = load.load(path, config.display_path(path))
     settings = project.config
     context = {"authors": project.authors, "authors_source": config.display_path(project.authors_path),
-               "base": path.resolve().parent, "asset_url": settings.asset_url or settings.archive_url,
+               "base": path.resolve().parent, "root": project.config_path.resolve().parent,
+               "asset_url": settings.asset_url or settings.archive_url,
                "max_width": settings.images.max_width}
     issue = validate.validate(document, Issue, context)
     return issue, [*document.warnings, *config.image_warnings(document, context)]

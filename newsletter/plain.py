@@ -41,7 +41,7 @@ def wrap_line(text: str, first: str = "", rest: str = "", width: int = WIDTH) ->
 
 
 def _display_width(text: str) -> int:
-    from wcwidth import wcswidth  # in C; imported only for text that is not ASCII
+    from wcwidth import wcswidth  # imported only for text that is not ASCII
 
     found = wcswidth(text)
     return found if found >= 0 else len(text)  # a control character (none pass the models): count characters

@@ -1,9 +1,10 @@
 """Stage 3: render the MJML source of an issue from the Jinja templates.
 
 Every value from an issue is escaped by Jinja's autoescape: HTML, MJML and Jinja syntax typed by an author
-prints as typed. Only two kinds of value are passed as markup: the HTML that the ``markdown`` filter makes
-from inline Markdown (:mod:`markup` escapes it token by token), and the theme's colours and fonts, which the
-models restrict to characters that are safe in CSS and attributes.
+prints as typed. What is passed as markup: the HTML that the ``markdown`` and ``markdown_blocks`` filters
+make (:mod:`markup` escapes it token by token); the theme's colours and fonts, which the models restrict to
+characters that are safe in CSS and attributes; the platform's merge tags, as its documentation spells
+them; and a block view's ``open``/``close``/``align_attribute``, built from a validated language tag.
 """
 
 from __future__ import annotations
@@ -157,6 +158,9 @@ def _template_errors() -> Iterator[None]:
         raise TemplateError(f"template not found: {exc.name}") from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"{_template_position(exc)}template error: {exc.message}") from None
+    except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError) as exc:
+        # A template doing sums or lookups on a value it did not expect: the template's line, not a traceback.
+        raise TemplateError(f"{_template_position(exc)}template error: {type(exc).__name__}: {exc}") from None
 
 
 @dataclass(frozen=True)

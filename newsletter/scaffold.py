@@ -50,14 +50,15 @@ _EXAMPLES: dict[str, Any] = {
 
 def config_text(name: str) -> str:
     """The ``newsletter.yaml`` of a new publication called ``name``."""
+    name_line = _one_line(name)
     lines = [
-        f"# {name}: the publication's settings. Each field is described above it; lines starting with # are",
+        f"# {name_line}: the publication's settings. Each field is described above it; lines starting with # are",
         "# left at their default: remove the # to set one. The whole format: `newsletter docs --out -`.",
         "",
     ]
     settings = {"name": name, "disclaimer": f"You receive {name} because you subscribed to it. "
                                             "[Unsubscribe](https://example.org/unsubscribe) at any time."}
-    lines += _model_lines(models.Config, settings, "", "", name)
+    lines += _model_lines(models.Config, settings, "", "", name_line)
     return "\n".join(lines) + "\n"
 
 
@@ -128,34 +129,54 @@ writers, `assets/` the pictures an issue names by path. The whole format: `newsl
 
 
 def first_issue(name: str, date: datetime.date) -> str:
-    return f"""\
-# The first issue of {name}. The whole format: `newsletter docs --out -`.
-subject: "Welcome to {name}"
-preheader: "What {name} is for, who writes it, and what comes next week."
-date: {date.isoformat()}
-briefs:
-  - title: "Why we are starting {name}"
-    authors: [jane-doe]
-    key_points:
-      - "One sentence a busy reader should keep."
-    body: |
-      A first paragraph. Paragraphs are separated by a blank line, and take *emphasis*,
-      **strong** words and [links](https://example.org).
+    """The first issue of ``name``, written as YAML by PyYAML: any name, quotes and all, stays one value."""
+    issue = {
+        "subject": f"Welcome to {name}",
+        "preheader": f"What {name} is for, who writes it, and what comes next week.",
+        "date": date,
+        "briefs": [{
+            "title": f"Why we are starting {name}",
+            "authors": ["jane-doe"],
+            "key_points": ["One sentence a busy reader should keep."],
+            "body": "A first paragraph. Paragraphs are separated by a blank line, and take *emphasis*,\n"
+                    "**strong** words and [links](https://example.org).\n\n- a list\n- of points\n",
+        }],
+    }
+    return f"# The first issue of {_one_line(name)}. The whole format: `newsletter docs --out -`.\n" + dump(issue)
 
-      - a list
-      - of points
-"""
+
+def _one_line(text: str) -> str:
+    """``text`` fit for a comment line: a line break would end the comment and start YAML."""
+    return " ".join(text.split())
+
+
+class _Dumper(yaml.SafeDumper):
+    """YAML as a person writes it: no &anchors for values that happen to be the same object, bodies as |."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def dump(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def init(folder: Path, name: str | None = None, today: datetime.date | None = None) -> list[Path]:
     """Make a new project in ``folder``; refuses to overwrite any file. Returns the files written."""
-    name = name or folder.resolve().name.replace("-", " ").replace("_", " ").title() or "Newsletter"
+    name = " ".join((name or folder.resolve().name.replace("-", " ").replace("_", " ").title()).split()) or "Newsletter"
     date = today or datetime.date.today()
     files: dict[Path, str] = {
         folder / config.CONFIG_NAME: config_text(name),
         folder / config.AUTHORS_NAME: AUTHORS_TEXT,
         folder / "issues" / f"{date.isoformat()}.yaml": first_issue(name, date),
-        folder / "README.md": README_TEXT.format(name=name),
+        folder / "README.md": README_TEXT.replace("{name}", name),
     }
     existing = [path for path in files if path.exists()]
     if (folder / "assets").exists() and not (folder / "assets").is_dir():
@@ -196,7 +217,7 @@ def new(start: Path, date: datetime.date | None = None) -> Path:
     data = placeholders(latest_data, date) if latest_data else yaml.safe_load(first_issue(project.config.name, date))
     header = (f"# The issue of {date.isoformat()}, shaped like {latest_path.name if latest_path else 'a first one'}:"
               f" replace each {PLACEHOLDER} (build warns where one is left).\n")
-    write.write_files({path: header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)})
+    write.write_files({path: header + dump(data)})
     return path
 
 
@@ -217,8 +238,9 @@ def _latest(issues: Path) -> tuple[Path | None, dict | None, datetime.date | Non
     return path, data, None if issue_date == datetime.date.min else issue_date
 
 
-# Kept as they are: who writes, what kind of block, and pictures (a placeholder image would not load).
-_KEEP = {"authors", "type", "image", "photo", "src"}
+# Kept as they are: who writes, what kind of block, which language, and pictures (a placeholder image would
+# not load).
+_KEEP = {"authors", "type", "lang", "image", "photo", "src"}
 _URLS = {"url", "link", "website"}
 
 

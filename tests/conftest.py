@@ -54,9 +54,13 @@ class Project:
     def template(self, name: str, text: str) -> None:
         """A user template that overrides the built-in one of the same name (folder ``templates/``)."""
         folder = self.root / "templates"
+        configured = folder.is_dir()
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
-        self.configure(templates="templates")
+        if not configured:
+            # Once: rewriting newsletter.yaml at every template saved let a watching preview catch it empty,
+            # half written (a flaky failure of the preview's template test).
+            self.configure(templates="templates")
 
     def example(self) -> Path:
         path = self.issues / "mei-four-briefs.yaml"
