@@ -269,36 +269,54 @@ def _dark_overrides(tree: etree._Element) -> _Overrides | None:
     sheets = [style.text for style in tree.iter("style") if style.text and "prefers-color-scheme" in style.text]
     if not sheets:
         return None
+    overrides: _Overrides = {}
+    for sheet in sheets:
+        for selector, settings in _dark_rules(sheet):
+            for element in selector(tree):
+                overrides.setdefault(element, {}).update(settings)
+    return overrides
+
+
+@lru_cache(maxsize=32)
+def _dark_rules(sheet: str) -> tuple[tuple[Callable, dict], ...]:  # type: ignore[type-arg]
+    """The dark rules of a style sheet, each as (compiled selector, settings): once per sheet, which every
+    issue of a theme shares (parsing and compiling them at each check tripled a batch's time)."""
     import tinycss2
     from lxml.cssselect import CSSSelector, SelectorError
 
-    overrides: _Overrides = {}
-    for sheet in sheets:
-        for block in tinycss2.parse_stylesheet(sheet, skip_comments=True, skip_whitespace=True):
-            prelude = tinycss2.serialize(getattr(block, "prelude", None) or []).lower()
-            if block.type != "at-rule" or block.lower_at_keyword != "media" or "prefers-color-scheme" not in prelude \
-                    or "dark" not in prelude or block.content is None:
+    rules = []
+    for block in tinycss2.parse_stylesheet(sheet, skip_comments=True, skip_whitespace=True):
+        prelude = tinycss2.serialize(getattr(block, "prelude", None) or []).lower()
+        if block.type != "at-rule" or block.lower_at_keyword != "media" or "prefers-color-scheme" not in prelude \
+                or "dark" not in prelude or block.content is None:
+            continue
+        for inner in tinycss2.parse_rule_list(block.content, skip_comments=True, skip_whitespace=True):
+            if inner.type != "qualified-rule":
                 continue
-            for inner in tinycss2.parse_rule_list(block.content, skip_comments=True, skip_whitespace=True):
-                if inner.type != "qualified-rule":
-                    continue
-                settings = {}
-                for declaration in tinycss2.parse_declaration_list(inner.content, skip_comments=True,
-                                                                   skip_whitespace=True):
-                    if declaration.type == "declaration" and declaration.lower_name in (
-                            "color", "background-color", "background", "display"):
-                        name = "background" if declaration.lower_name.startswith("background") else \
-                            declaration.lower_name
-                        settings[name] = tinycss2.serialize(declaration.value).strip()
-                if not settings:
-                    continue
-                try:
-                    matched = CSSSelector(tinycss2.serialize(inner.prelude).strip())(tree)
-                except (SelectorError, ValueError, etree.XPathError):
-                    continue  # a selector cssselect does not know: its elements keep their light colours
-                for element in matched:
-                    overrides.setdefault(element, {}).update(settings)
-    return overrides
+            settings = {}
+            for declaration in tinycss2.parse_declaration_list(inner.content, skip_comments=True,
+                                                               skip_whitespace=True):
+                if declaration.type == "declaration" and declaration.lower_name in (
+                        "color", "background-color", "background", "display"):
+                    name = "background" if declaration.lower_name.startswith("background") else declaration.lower_name
+                    settings[name] = tinycss2.serialize(declaration.value).strip()
+            if not settings:
+                continue
+            try:
+                selector = CSSSelector(tinycss2.serialize(inner.prelude).strip())
+            except (SelectorError, ValueError, etree.XPathError):
+                continue  # a selector cssselect does not know: its elements keep their light colours
+            rules.append((_safe(selector), settings))
+    return tuple(rules)
+
+
+def _safe(selector: Callable) -> Callable:  # type: ignore[type-arg]
+    def select(tree: etree._Element) -> list:  # type: ignore[type-arg]
+        try:
+            return selector(tree)
+        except etree.XPathError:  # a namespaced selector compiles, then fails on a document without namespaces
+            return []
+    return select
 
 
 @rule("dark-mode", "warning", "no `color-scheme` / `supported-color-schemes` meta")

@@ -428,6 +428,11 @@ class Checks(Model):
         default_factory=list, description="Rule ids not to run, e.g. [subject-length]; see Check rules.")
 
 
+def _switch_word(value: Any) -> Any:
+    """YAML 1.1 reads an unquoted off (and no, false) as false: ``dark_mode: off`` means "off" all the same."""
+    return "off" if value is False else value
+
+
 class Images(Model):
     """How images given as files (a path instead of a URL) are prepared."""
 
@@ -502,7 +507,7 @@ class Config(Model):
         "the view-in-browser link."
     )
     utm: Utm | None = Field(None, description="UTM parameters for outbound links.")
-    dark_mode: Literal["auto", "off"] = Field(
+    dark_mode: Annotated[Literal["auto", "off"], BeforeValidator(_switch_word)] = Field(
         "auto", description="Whether the email carries its dark palette (theme.dark) for the clients that honour "
                             "it (auto), or declares light only and leaves dark readers to their client (off).")
     inliner: Literal["premailer", "css-inline"] = Field(

@@ -6,6 +6,7 @@ Words with hyphens ("non-for-profit") and URLs stay whole, so unwrapping gives b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from . import markup
@@ -20,7 +21,7 @@ def wrap_line(text: str, first: str = "", rest: str = "", width: int = WIDTH) ->
     (about 20 times faster on the example issue). Text whose characters do not each take one column (wide
     East Asian ones take two, combining marks none: wcwidth says) is wrapped by its display width."""
     text = text.strip(" ")
-    if not text.isascii() and _display_width(text) != len(text):
+    if not text.isascii() and not _ONE_COLUMN.fullmatch(text) and _display_width(text) != len(text):
         return _wrap_by_width(text, first, rest, width)
     lines = []
     prefix = first
@@ -38,6 +39,13 @@ def wrap_line(text: str, first: str = "", rest: str = "", width: int = WIDTH) ->
         lines.append(prefix + text[:cut].rstrip(" "))
         text = text[cut:].lstrip(" ")
         prefix = rest
+
+
+# Text made only of these takes one column a character, as wcwidth measures each of them (a test holds the
+# two together): ASCII, Latin (accents precomposed), Greek, Cyrillic, the general punctuation (curly quotes,
+# dashes), currency, letterlike symbols and arrows. Anything else is measured by wcwidth, in Python.
+_ONE_COLUMN = re.compile("[\x20-\x7e\u00a0-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e"
+                         "\u20a0-\u20bf\u2100-\u214f\u2190-\u21ff]*")
 
 
 def _display_width(text: str) -> int:

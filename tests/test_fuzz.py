@@ -314,3 +314,15 @@ def test_has_blocks_agrees_with_its_regular_expression(source) -> None:
     from newsletter import markup
 
     assert markup.has_blocks(source) == (markup._BLOCK_START.search(source) is not None)
+
+
+@settings(max_examples=EXAMPLES * 5, deadline=None)
+@given(st.text(st.characters(exclude_categories=("Cs", "Cc")), max_size=120))
+def test_the_one_column_shortcut_agrees_with_wcwidth(text) -> None:
+    """Text the shortcut lets through is as wide as it is long, as wcwidth measures it."""
+    from wcwidth import wcswidth
+
+    from newsletter import plain
+
+    if plain._ONE_COLUMN.fullmatch(text):
+        assert wcswidth(text) == len(text)
