@@ -103,6 +103,9 @@ def test_off_declares_light_only_and_auto_costs_under_4_kb(project) -> None:
         assert ("prefers-color-scheme" in html) == (mode == "auto")
         assert ("[data-ogsc]" in html and "[data-ogsb]" in html) == (mode == "auto")
     assert 0 < sizes["auto"] - sizes["off"] < 4096, sizes
+    project.configure(dark_mode=False)  # what YAML makes of an unquoted off
+    html = newsletter.render_issue("issues/mei-four-briefs.yaml").html
+    assert "prefers-color-scheme" not in html
 
 
 def test_the_contrast_rule_judges_both_palettes_and_says_which(project) -> None:
