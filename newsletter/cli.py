@@ -177,11 +177,9 @@ def preview_command(issues_dir: Path, port: int, host: str, open_browser: bool, 
     if smtp or to:
         if not (smtp and to):
             _fail("--smtp and --to go together: the Send test button needs both")
-        from .models import EMAIL_ADDRESS
-        from .send import parse_server
+        from .send import check_recipient, parse_server
 
-        if not EMAIL_ADDRESS.fullmatch(to):  # type: ignore[arg-type]
-            _fail(f"--to: {to!r} is not an email address (name@example.org)")
+        check_recipient(to)  # type: ignore[arg-type]
         smtp_host, smtp_port = parse_server(smtp)  # type: ignore[arg-type]
         test_send = SendTarget(to, smtp_host, smtp_port, starttls)  # type: ignore[arg-type]
     try:

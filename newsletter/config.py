@@ -115,7 +115,3 @@ def image_warnings(document: load.Document, context: dict) -> list[Problem]:  # 
         line, column = document.find(typed, (1, 1)) or (1, 1)
         found.append(Problem(document.path, line, column, "", message))
     return found
-
-
-
-

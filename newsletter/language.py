@@ -83,26 +83,24 @@ def words(config: Config, lang: str) -> Words:
 
 
 def date(value: datetime.date, config: Config, lang: str) -> str:
-    """``value`` as the config's ``date_format`` says when it sets one, else as the language writes a date
-    in full (Babel, CLDR): "August 17, 2023", "17 أغسطس 2023"."""
-    english = lang.lower() in ("en", "en-us")
+    """``value`` as the config's ``date_format`` says when it sets one (with the language's month names),
+    else as the language writes a date in full (Babel, CLDR): "August 17, 2023", "17 أغسطس 2023"."""
+    locale = None if lang.lower() in ("en", "en-us") else lang.replace("-", "_")
     if "date_format" in config.model_fields_set:
-        if english:
-            return format_date(value, config.date_format)
-        from babel import UnknownLocaleError
-        from babel.dates import get_month_names
+        months = _babel(locale, "get_month_names", "wide")
+        return format_date(value, config.date_format, months[value.month] if months else None)
+    return _babel(locale, "format_date", value, format="long") or \
+        f"{MONTH_NAMES[value.month - 1]} {value.day}, {value.year}"  # the CLDR's long English date
 
-        try:
-            month = get_month_names("wide", locale=lang.replace("-", "_"))[value.month]
-        except (UnknownLocaleError, ValueError):
-            month = MONTH_NAMES[value.month - 1]
-        return config.date_format.format(year=value.year, month=value.month, month_name=month, day=value.day)
-    if english:
-        return f"{MONTH_NAMES[value.month - 1]} {value.day}, {value.year}"  # CLDR's long English date
-    from babel import UnknownLocaleError
-    from babel.dates import format_date as babel_date
+
+def _babel(locale: str | None, function: str, *args: object, **options: object):  # type: ignore[no-untyped-def]
+    """``babel.dates.FUNCTION(*args, locale=locale)``; None for English (written without importing Babel)
+    and for a locale Babel does not know (the models refuse such a tag; a library caller may not have)."""
+    if locale is None:
+        return None
+    from babel import UnknownLocaleError, dates
 
     try:
-        return babel_date(value, format="long", locale=lang.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):  # the models refuse such a tag; a library caller may not have
-        return f"{MONTH_NAMES[value.month - 1]} {value.day}, {value.year}"
+        return getattr(dates, function)(*args, locale=locale, **options)
+    except (UnknownLocaleError, ValueError):
+        return None

@@ -567,7 +567,9 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
 _DATE_FIELD = re.compile(r"\{(year|month|month_name|day)\}")
 
 
-def format_date(date: datetime.date, pattern: str) -> str:
-    """The date as ``pattern`` says, with English month names whatever the machine's locale."""
-    fields = {"year": date.year, "month": date.month, "month_name": MONTH_NAMES[date.month - 1], "day": date.day}
+def format_date(date: datetime.date, pattern: str, month_name: str | None = None) -> str:
+    """The date as ``pattern`` says, with English month names whatever the machine's locale (or ``month_name``,
+    the language's)."""
+    fields = {"year": date.year, "month": date.month, "month_name": month_name or MONTH_NAMES[date.month - 1],
+              "day": date.day}
     return _DATE_FIELD.sub(lambda match: str(fields[match.group(1)]), pattern)

@@ -162,10 +162,12 @@ def _validate(path: Path, project: config.Project) -> tuple[Issue, list[Problem]
     return issue, [*document.warnings, *config.image_warnings(document, context)]
 
 
-def _project_for(path: Path, config_path: Path | None) -> config.Project:
+def project_for(path: Path, config_path: Path | None = None) -> config.Project:
+    """The project an issue is built with: ``config_path``'s, else the nearest config's, else the defaults.
+    A missing issue is "file not found" first: "no config found" would be the wrong reason."""
     if config_path is not None:
         return config.load_project(Path(config_path))
-    if not path.is_file():  # before looking for its config: "no config" would be the wrong reason
+    if not path.is_file():
         load.read_text(path, config.display_path(path))
     return config.find_project(path)
 
@@ -184,7 +186,7 @@ def render_issue(path: Path | str, project: config.Project | None = None, config
                             "config.load_project), or None to find the issue's config")
     with _system_failures(path):
         if project is None:
-            project = _project_for(path, config_path)
+            project = project_for(path, config_path)
         return _render(path, project, platform, editions)
 
 
@@ -259,10 +261,6 @@ def _paths(paths: list[Path | str] | Path | str) -> list[Path]:
         raise ArgumentError(f"paths={paths!r} must be an issue file or folder (a str or pathlib.Path), or a "
                             "non-empty list of them")
     return [arguments.path("paths", p) for p in paths]  # type: ignore[misc]
-
-
-def _sources(paths: list[Path | str] | Path | str) -> list[Path]:
-    return issue_paths(_paths(paths))
 
 
 def _argument_error(out: object, config_path: object, check: object, jobs: object, platform: object,
@@ -353,11 +351,11 @@ def build(
             results.append(result)
             if progress:
                 progress(result)
-    for source in sources:  # the workers said it in their own process: say it once here
+    for source in sources:  # the workers met the configs in their own processes: meet them here too, for notices
         try:
-            config.find_config(source) if config_path is None else None
-        except ConfigNotFound:
-            projects.notices.setdefault("note: " + config.default_notice(source.parent), None)
+            projects.for_issue(source)
+        except NewsletterError:
+            pass  # each issue's result already holds its error
     return Report(results, _archive(results, Path(out), projects, check), skipped_folders(named),
                   list(projects.notices))
 

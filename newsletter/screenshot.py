@@ -80,6 +80,12 @@ def parse_schemes(text: str) -> list[str]:
     return list(dict.fromkeys(schemes))
 
 
+def check_schemes(schemes: list[str] | tuple[str, ...]) -> list[str]:
+    if not isinstance(schemes, (list, tuple)) or not schemes or any(s not in SCHEMES for s in schemes):
+        raise ArgumentError(f"schemes={schemes!r} must be a non-empty list of 'light' and 'dark'")
+    return list(schemes)
+
+
 def capture(email: pipeline.Email, widths: list[int], schemes: list[str]) -> dict[tuple[int, str], bytes]:
     """Full-page PNGs of ``email`` in Chromium at each width and colour scheme (``prefers-color-scheme``
     emulated), with no network: pictures given as files are served from the build."""
@@ -110,10 +116,9 @@ def screenshots(issue: Path, widths: list[int], out: Path, config_path: Path | N
     returns the paths written."""
     out = arguments.path("out", out)
     widths = check_widths(widths)
-    if not isinstance(schemes, (list, tuple)) or not schemes or any(s not in SCHEMES for s in schemes):
-        raise ArgumentError(f"schemes={schemes!r} must be a non-empty list of 'light' and 'dark'")
+    schemes = check_schemes(schemes)
     email = pipeline.render_issue(issue, config_path=config_path, editions=False)
-    shots = capture(email, widths, list(schemes))
+    shots = capture(email, widths, schemes)
     images = {out / f"{email.name}-{width}{'' if scheme == 'light' else '-' + scheme}.png": png
               for (width, scheme), png in shots.items()}
     return write.write_files(images)

@@ -40,6 +40,19 @@ def parse_server(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def check_recipient(to: str) -> str:
+    """``to``, when it is an email address; the library's and the CLI's words otherwise."""
+    if not EMAIL_ADDRESS.fullmatch(to):
+        wrong = f"{to!r} is not an email address (name@example.org)"
+        raise SendError(f"to={wrong}", cli=f"--to: {wrong}")
+    return to
+
+
+def _require_sender(project: config.Project) -> None:
+    if project.config.sender is None:
+        raise SendError(f"{config.display_path(project.config_path)}: sending needs a sender (sender.address)")
+
+
 def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: bool = False,
               config_path: Path | None = None, platform: str | None = None, timeout: float = 30) -> str:
     """Build ``issue_path`` and send it to ``to``; returns the Message-ID."""
@@ -49,15 +62,10 @@ def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: b
     arguments.flag("starttls", starttls)
     arguments.number("timeout", timeout, above=0)
     pipeline.check_platform(platform)
-    if not EMAIL_ADDRESS.fullmatch(to):
-        wrong = f"{to!r} is not an email address (name@example.org)"
-        raise SendError(f"to={wrong}", cli=f"--to: {wrong}")
+    check_recipient(to)
     host, port = parse_server(smtp)
-    if config_path is None and not issue_path.is_file():
-        pipeline.render_issue(issue_path)  # raises the InputError that says why the file cannot be read
-    project = config.load_project(config_path) if config_path else config.find_project(issue_path)
-    if project.config.sender is None:
-        raise SendError(f"{config.display_path(project.config_path)}: sending needs a sender (sender.address)")
+    project = pipeline.project_for(issue_path, config_path)
+    _require_sender(project)  # before building: the issue is not what is wrong
     email = pipeline.render_issue(issue_path, project, platform=platform, editions=False)
     return send_email(email, project, to, host, port, starttls, timeout)
 
@@ -66,8 +74,7 @@ def send_email(email: pipeline.Email, project: config.Project, to: str, host: st
                starttls: bool = False, timeout: float = 30) -> str:
     """Send a built ``email`` to ``to`` as a test (the preview's button uses this too); returns the
     Message-ID. ``to`` and the server are checked by the caller."""
-    if project.config.sender is None:
-        raise SendError(f"{config.display_path(project.config_path)}: sending needs a sender (sender.address)")
+    _require_sender(project)
     message = mime.message_bytes(email.issue, project.config, email.text, email.html, email.links, fresh=True, to=to)
     user = os.environ.get(USER_VARIABLE)
     password = os.environ.get(PASSWORD_VARIABLE)

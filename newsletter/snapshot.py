@@ -57,8 +57,7 @@ def snapshot(paths: list[Path | str], folder: Path | str = DEFAULT_DIR, update: 
     folder = arguments.path("folder", folder)
     arguments.flag("update", update)
     widths = screenshot.check_widths(list(widths))
-    if not isinstance(schemes, (list, tuple)) or not schemes or any(s not in screenshot.SCHEMES for s in schemes):
-        raise ArgumentError(f"schemes={schemes!r} must be a non-empty list of 'light' and 'dark'")
+    schemes = screenshot.check_schemes(schemes)
     arguments.whole("threshold", threshold, 0, 255)
     if not isinstance(max_diff, (int, float)) or isinstance(max_diff, bool) or not 0 <= max_diff < 1:
         raise ArgumentError(f"max_diff={max_diff!r} must be a share of pixels from 0 to under 1, e.g. 0.001")
@@ -68,7 +67,7 @@ def snapshot(paths: list[Path | str], folder: Path | str = DEFAULT_DIR, update: 
     results: list[Comparison] = []
     for source in sources:
         email = pipeline.render_issue(source, config_path=config_path, editions=False)
-        shots = screenshot.capture(email, widths, list(schemes))
+        shots = screenshot.capture(email, widths, schemes)
         for (width, scheme), png in shots.items():
             results.append(_compare(folder / f"{email.name}-{width}-{scheme}.png", png, update, threshold, max_diff))
     return results

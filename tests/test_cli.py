@@ -42,6 +42,8 @@ def test_build_loads_only_what_a_build_of_the_example_uses(project) -> None:
                              "issues/mei-four-briefs.yaml"], cwd=project.root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (project.out / "feed.xml").is_file() and (project.out / "mei-four-briefs.eml").is_file()
+    # Nor Babel (the example is English), Pillow (its pictures are hosted) or wcwidth (its text is one column
+    # a character).
     for unused in ("premailer", "css_inline", "cssutils", "feedgen", "dateutil", "markdown_it", "html.parser",
-                   "difflib", "logging"):
+                   "difflib", "logging", "babel", "PIL", "wcwidth"):
         assert f" {unused}\n" not in result.stderr and f" {unused}." not in result.stderr, unused
