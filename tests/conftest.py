@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -102,6 +104,21 @@ CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
+
+
+@contextlib.contextmanager
+def preview_server(issues: Path, **options: object):
+    """``newsletter preview`` of ``issues`` on a free port, serving in a thread, for a with-block."""
+    from newsletter.preview.server import serve
+
+    server = serve(issues, port=0, **options)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.previewer.watcher.stop()
+        server.server_close()
 
 
 @pytest.fixture(scope="session")

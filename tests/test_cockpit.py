@@ -5,24 +5,12 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
 
 import pytest
 
-from newsletter.preview.server import SendTarget, serve
+from conftest import preview_server
+from newsletter.preview.server import SendTarget
 from test_delivery import _smtp  # the local SMTP server (aiosmtpd) the send tests use
-
-
-def _start(project, test_send: SendTarget | None = None):  # type: ignore[no-untyped-def]
-    server = serve(project.issues, port=0, test_send=test_send)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    return server
-
-
-def _stop(server) -> None:  # type: ignore[no-untyped-def]
-    server.shutdown()
-    server.previewer.watcher.stop()
-    server.server_close()
 
 
 def _request(server, method: str, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:  # type: ignore[type-arg]
@@ -48,8 +36,7 @@ def page(browser):
 
 def test_the_checks_panel_lists_the_findings_and_follows_saves(project, page) -> None:
     path = project.example()
-    server = _start(project)
-    try:
+    with preview_server(project.issues) as server:
         page.goto(server.url + "issues/mei-four-briefs/")
         page.wait_for_selector("body[data-version]")
         rows = page.locator("#checks tbody tr")
@@ -65,14 +52,11 @@ def test_the_checks_panel_lists_the_findings_and_follows_saves(project, page) ->
                                timeout=5000)
         assert "preheader is 11 characters" in page.locator("#checks").inner_text()
         assert page.locator("#checks-summary").inner_text() == "0 errors, 2 warnings"
-    finally:
-        _stop(server)
 
 
 def test_images_off_shows_the_alt_texts(project, page) -> None:
     project.example()
-    server = _start(project)
-    try:
+    with preview_server(project.issues) as server:
         page.goto(server.url + "issues/mei-four-briefs/")
         page.wait_for_selector("body[data-version]")
         sources = "[...document.getElementById('email').contentDocument.images].map(i => i.getAttribute('src'))"
@@ -85,30 +69,24 @@ def test_images_off_shows_the_alt_texts(project, page) -> None:
         page.get_by_role("button", name="Images off").click()
         page.wait_for_selector("body[data-images=on]")
         assert all(page.evaluate(sources))
-    finally:
-        _stop(server)
 
 
 def test_no_send_button_without_smtp_and_to(project, page) -> None:
     project.example()
-    server = _start(project)
-    try:
+    with preview_server(project.issues) as server:
         page.goto(server.url + "issues/mei-four-briefs/")
         page.wait_for_selector("body[data-version]")
         assert page.locator("#send").count() == 0
         status, _, _ = _request(server, "POST", "/issues/mei-four-briefs/send",
                                 {"Host": f"127.0.0.1:{server.server_address[1]}", "X-Newsletter-Token": server.token})
         assert status == 404
-    finally:
-        _stop(server)
 
 
 def test_the_send_button_sends_the_current_build_and_shows_the_answer(project, page) -> None:
     path = project.example()
     with _smtp() as (address, inbox):
         host, port = address.rsplit(":", 1)
-        server = _start(project, SendTarget("editor@example.org", host, int(port)))
-        try:
+        with preview_server(project.issues, test_send=SendTarget("editor@example.org", host, int(port))) as server:
             page.goto(server.url + "issues/mei-four-briefs/")
             page.wait_for_selector("body[data-version]")
             path.write_text(path.read_text(encoding="utf-8").replace("Tehran’s ISIS challenge", "Tehran’s new test"),
@@ -121,27 +99,21 @@ def test_the_send_button_sends_the_current_build_and_shows_the_answer(project, p
                 f"sent to editor@example.org through {address}, accepted as <")
             mail_from, recipients, content, _ = inbox.received[-1]
             assert recipients == ["editor@example.org"] and b"Tehran=E2=80=99s new test" in content
-        finally:
-            _stop(server)
     # The server gone, the button reports the failure instead of hanging.
-    server = _start(project, SendTarget("editor@example.org", "127.0.0.1", 1))
-    try:
+    with preview_server(project.issues, test_send=SendTarget("editor@example.org", "127.0.0.1", 1)) as server:
         page.goto(server.url + "issues/mei-four-briefs/")
         page.wait_for_selector("body[data-version]")
         page.get_by_role("button", name="Send test to editor@example.org").click()
         page.wait_for_function("document.getElementById('sent').dataset.ok === 'false'", timeout=10000)
         assert "cannot reach SMTP server 127.0.0.1:1" in page.locator("#sent").inner_text()
-    finally:
-        _stop(server)
 
 
 def test_a_send_needs_the_pages_token_and_its_own_origin(project) -> None:
     project.example()
     with _smtp() as (address, inbox):
         host, port = address.rsplit(":", 1)
-        server = _start(project, SendTarget("editor@example.org", host, int(port)))
-        ours = f"127.0.0.1:{server.server_address[1]}"
-        try:
+        with preview_server(project.issues, test_send=SendTarget("editor@example.org", host, int(port))) as server:
+            ours = f"127.0.0.1:{server.server_address[1]}"
             no_token = _request(server, "POST", "/issues/mei-four-briefs/send", {"Host": ours})
             wrong_token = _request(server, "POST", "/issues/mei-four-briefs/send",
                                    {"Host": ours, "X-Newsletter-Token": "guess"})
@@ -152,15 +124,12 @@ def test_a_send_needs_the_pages_token_and_its_own_origin(project) -> None:
             status, _, body = _request(server, "POST", "/issues/mei-four-briefs/send",
                                        {"Host": ours, "X-Newsletter-Token": server.token, "Origin": f"http://{ours}"})
             assert status == 200 and json.loads(body)["ok"] is True and len(inbox.received) == 1
-        finally:
-            _stop(server)
 
 
 @pytest.mark.parametrize("host", ["evil.example:{port}", "127.0.0.1.nip.io:{port}", "127.0.0.1:1", "", "localhost.evil:{port}"])
 def test_only_requests_addressed_to_the_preview_are_answered(project, host: str) -> None:
     project.example()
-    server = _start(project)
-    try:
+    with preview_server(project.issues) as server:
         headers = {"Host": host.format(port=server.server_address[1])} if host else {}
         for method, path in (("GET", "/"), ("GET", "/issues/mei-four-briefs/email.html"),
                              ("POST", "/issues/mei-four-briefs/send")):
@@ -170,5 +139,3 @@ def test_only_requests_addressed_to_the_preview_are_answered(project, host: str)
             status, response_headers, _ = _request(server, "GET", "/", {"Host": good, "Origin": "https://evil.example"})
             assert status == 200
             assert not any(name.lower().startswith("access-control-") for name in response_headers)  # no CORS
-    finally:
-        _stop(server)

@@ -165,15 +165,11 @@ def test_screenshot_takes_both_schemes(project) -> None:
 
 
 def test_the_preview_switches_between_light_dark_and_inverted(project, browser) -> None:
-    import threading
-
-    from newsletter.preview.server import serve
+    from conftest import preview_server
 
     project.example()
-    server = serve(project.issues, port=0)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     page = browser.new_page(viewport={"width": 1000, "height": 900})
-    try:
+    with preview_server(project.issues) as server:
         page.goto(server.url + "issues/mei-four-briefs/")
         page.wait_for_selector("body[data-version]")
         frame = "document.getElementById('email').contentDocument"
@@ -188,8 +184,4 @@ def test_the_preview_switches_between_light_dark_and_inverted(project, browser) 
         page.get_by_role("button", name="Light").click()
         page.wait_for_function(f"getComputedStyle({frame}.documentElement).filter === 'none'", timeout=5000)
         assert page.evaluate(background) == "rgb(255, 255, 255)"
-    finally:
-        page.close()
-        server.shutdown()
-        server.previewer.watcher.stop()
-        server.server_close()
+    page.close()

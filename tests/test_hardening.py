@@ -448,15 +448,13 @@ def test_the_archive_lists_a_folder_built_before_archive_json_and_quotes_file_na
 
 def test_the_preview_refuses_a_bad_content_length_and_another_scheme(project) -> None:
     import http.client
-    import threading
 
-    from newsletter.preview.server import SendTarget, serve
+    from conftest import preview_server
+    from newsletter.preview.server import SendTarget
 
     project.example()
-    server = serve(project.issues, port=0, test_send=SendTarget("a@b.org", "127.0.0.1", 1))
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    port = server.server_address[1]
-    try:
+    with preview_server(project.issues, test_send=SendTarget("a@b.org", "127.0.0.1", 1)) as server:
+        port = server.server_address[1]
         for headers in ({"Content-Length": "-1"}, {"Content-Length": "abc"}, {"Content-Length": "99999999"},
                         {"Content-Length": "0", "Origin": f"https://127.0.0.1:{port}"}):
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -467,10 +465,6 @@ def test_the_preview_refuses_a_bad_content_length_and_another_scheme(project) ->
             connection.endheaders()
             assert connection.getresponse().status in (400, 403), headers
             connection.close()
-    finally:
-        server.shutdown()
-        server.previewer.watcher.stop()
-        server.server_close()
 
 
 def test_init_and_new_keep_any_name_and_the_language(tmp_path, monkeypatch, cli) -> None:

@@ -8,7 +8,6 @@ import http.client
 import io
 import json
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -273,12 +272,10 @@ def test_a_screenshot_shows_the_local_picture(harbor, local_hero) -> None:
 
 
 def test_the_preview_serves_the_local_pictures(harbor, local_hero) -> None:
-    from newsletter.preview.server import serve
+    from conftest import preview_server
 
     issue, data = local_hero
-    server = serve(harbor / "issues", port=0)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
+    with preview_server(harbor / "issues") as server:
         def get(path: str) -> tuple[int, bytes, str]:
             connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
             connection.request("GET", path)
@@ -293,7 +290,3 @@ def test_the_preview_serves_the_local_pictures(harbor, local_hero) -> None:
         assert get("/issues/2024-05-03/assets/nope.png")[0] == 404
         status, html, _ = get("/issues/2024-05-03/email.html")
         assert b"https://example.org/harbor/assets/" + name.encode() in html  # the real HTML, unchanged
-    finally:
-        server.shutdown()
-        server.previewer.watcher.stop()
-        server.server_close()
