@@ -14,22 +14,25 @@ from pathlib import Path
 
 MAX_BYTES = 1_000_000  # over this, a warning: a picture is one of many parts of a message someone downloads
 # What Outlook's Word engine and the Gmail apps do not show; accepted, with a warning.
-FORMATS_SOME_CLIENTS_MISS = {"WEBP": "WebP", "SVG": "SVG"}
-_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp", "SVG": ".svg"}
-_MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp",
-                "SVG": "image/svg+xml"}
+FORMATS_SOME_CLIENTS_MISS = {"WEBP": "WebP"}
+_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+_MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+# SVG is refused, not filtered: no client we target shows it (Outlook and Gmail do not), and an SVG is a
+# document that can run scripts when its address is opened; no pattern match can make one safe.
+SVG_REFUSED = ("is an SVG picture, which Outlook and Gmail do not show and which can carry scripts: export it "
+               "as a PNG (twice its display width keeps it sharp) and name the PNG instead")
 
 
 class NotAnImage(ValueError):
-    """The file is not a picture Pillow can read (or an SVG)."""
+    """The file is not a picture Pillow can read as JPEG, PNG, GIF or WebP."""
 
 
 @dataclass(frozen=True)
 class Prepared:
     data: bytes  # what the build writes to OUT/assets/
-    format: str  # JPEG, PNG, GIF, WEBP or SVG
-    width: int | None  # in pixels; None for an SVG without a size
-    height: int | None
+    format: str  # JPEG, PNG, GIF or WEBP
+    width: int  # in pixels
+    height: int
     name: str  # OUT/assets/NAME: the file's stem and a digest of data
     warnings: tuple[str, ...] = field(default=())
     source: str = ""  # the file it was read from (the preview watches it)
@@ -43,38 +46,33 @@ def prepare(path: Path, max_width: int | None = None) -> Prepared:
     """Read the picture at ``path``; shrink it to ``max_width`` when it is wider (keeping its format)."""
     data = path.read_bytes()
     warnings = []
-    if _is_svg(data):
-        if re.search(rb"<script|\son[a-z]+\s*=|javascript:", data, re.I):
-            raise NotAnImage("is an SVG with scripts in it: a picture in an email must not run anything")
-        fmt, width, height = "SVG", *_svg_size(data)
-        if width is None or height is None:  # a size is both or nothing: the templates scale by the ratio
-            width = height = None
-    else:
-        from PIL import Image, UnidentifiedImageError
+    if _looks_like_svg(path, data):
+        raise NotAnImage(SVG_REFUSED)
+    from PIL import Image, UnidentifiedImageError
 
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()  # reads the whole file: a truncated one fails here, not in a mail client
-                fmt, (width, height) = image.format or "", image.size
-                fmt = "JPEG" if fmt == "MPO" else fmt  # a phone's JPEG with a second, depth picture in it
-                if fmt not in _EXTENSIONS:
-                    raise NotAnImage(f"is a {fmt} image: use JPEG, PNG or GIF")
-                exif = image.getexif()
-                if exif.get(0x0112) in (5, 6, 7, 8):  # turned a quarter: what a reader sees is taller than wide
-                    width, height = height, width
-                if exif.get_ifd(0x8825):
-                    warnings.append("carries the GPS position where it was taken, which the build publishes "
-                                    "as it is: remove it (or set images.max_width, which writes the picture anew)")
-                if max_width and width > max_width:
-                    height = round(height * max_width / width)
-                    width = max_width
-                    data = _resized(image, fmt, width, height)
-        except Image.DecompressionBombError:
-            raise NotAnImage("has more pixels than any email picture needs (Pillow's limit): save it smaller") from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            if isinstance(exc, NotAnImage):
-                raise
-            raise NotAnImage("is not a picture (JPEG, PNG, GIF, WebP or SVG) that can be read") from None
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()  # reads the whole file: a truncated one fails here, not in a mail client
+            fmt, (width, height) = image.format or "", image.size
+            fmt = "JPEG" if fmt == "MPO" else fmt  # a phone's JPEG with a second, depth picture in it
+            if fmt not in _EXTENSIONS:
+                raise NotAnImage(f"is a {fmt} image: use JPEG, PNG or GIF")
+            exif = image.getexif()
+            if exif.get(0x0112) in (5, 6, 7, 8):  # turned a quarter: what a reader sees is taller than wide
+                width, height = height, width
+            if exif.get_ifd(0x8825):
+                warnings.append("carries the GPS position where it was taken, which the build publishes "
+                                "as it is: remove it (or set images.max_width, which writes the picture anew)")
+            if max_width and width > max_width:
+                height = round(height * max_width / width)
+                width = max_width
+                data = _resized(image, fmt, width, height)
+    except Image.DecompressionBombError:
+        raise NotAnImage("has more pixels than any email picture needs (Pillow's limit): save it smaller") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        if isinstance(exc, NotAnImage):
+            raise
+        raise NotAnImage("is not a picture (JPEG, PNG, GIF or WebP) that can be read") from None
     if fmt in FORMATS_SOME_CLIENTS_MISS:
         warnings.append(f"is {FORMATS_SOME_CLIENTS_MISS[fmt]}, which Outlook for Windows does not show: "
                         "use JPEG or PNG")
@@ -101,21 +99,22 @@ def _resized(image, fmt: str, width: int, height: int) -> bytes:  # type: ignore
     return out.getvalue()
 
 
-def _is_svg(data: bytes) -> bool:
-    head = data[:1024].lstrip().lower()
-    return head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head)
+def _looks_like_svg(path: Path, data: bytes) -> bool:
+    """Whether the file is an SVG (or gzipped SVGZ), by its name or its content: only to say so in the error,
+    since Pillow reads no SVG and anything it cannot read is refused anyway."""
+    if path.suffix.lower() in (".svg", ".svgz"):
+        return True
+    if data[:2] == b"\x1f\x8b":  # gzip: an .svgz renamed
+        import gzip
+        import zlib
 
-
-def _svg_size(data: bytes) -> tuple[int | None, int | None]:
-    match = re.search(rb"<svg\b[^>]*>", data[:4096])
-    if not match:
-        raise NotAnImage("is not an SVG picture")
-
-    def number(name: bytes) -> int | None:
-        found = re.search(rb"\b" + name + rb'\s*=\s*["\']\s*([0-9.]+)(?:px)?\s*["\']', match.group(0))
-        return round(float(found.group(1))) if found else None
-
-    return number(b"width"), number(b"height")
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+                data = stream.read(4096)
+        except (OSError, EOFError, zlib.error):
+            return False
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(b"<") and re.search(rb"<(?:[a-z0-9_-]+:)?svg[\s>/]", head) is not None
 
 
 def assets_of(*roots: object) -> dict[str, Prepared]:

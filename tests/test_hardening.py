@@ -393,27 +393,12 @@ def test_a_picture_outside_the_project_is_refused(project, cli, path: str) -> No
     assert not (project.out / "assets").exists()
 
 
-@pytest.mark.parametrize("content, words", [
-    (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>',
-     "is an SVG with scripts in it"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" onload="alert(1)"/>', "is an SVG with scripts in it"),
-])
-def test_an_svg_that_runs_something_is_refused(project, cli, content: bytes, words: str) -> None:
-    (project.root / "mark.svg").write_bytes(content)
-    project.configure(asset_url="https://example.org/n/", logo={"src": "mark.svg", "alt": "M"})
-    project.issue("x", MINIMAL_ISSUE)
-    code, _, err = cli("build", "issues/x.yaml")
-    assert code == 1 and words in err
-
-
-def test_an_svg_with_a_width_alone_and_a_huge_png_give_our_errors(project, cli, monkeypatch) -> None:
+def test_a_huge_png_gives_our_error(project, cli, monkeypatch) -> None:
+    """(An SVG, which this test also tried, is refused since round 3: tests/test_hardening3.py.)"""
     from PIL import Image
 
-    (project.root / "wide.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="40"/>')
-    project.configure(asset_url="https://example.org/n/", logo={"src": "wide.svg", "alt": "M"})
+    project.configure(asset_url="https://example.org/n/")
     project.issue("x", MINIMAL_ISSUE)
-    code, _, err = cli("build", "issues/x.yaml")
-    assert code == 0, err  # no height: scaled by the browser, never a sum on None
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 50)  # what a 20000 x 20000 picture trips, made small
     Image.new("RGB", (20, 20)).save(project.root / "big.png")
     project.configure(logo={"src": "big.png", "alt": "M"})

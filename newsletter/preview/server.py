@@ -163,20 +163,25 @@ class _Handler(BaseHTTPRequestHandler):
             asset = next((a for a in build.email.assets.values() if a.name == part[len("assets/"):]), None)
             if asset is None:
                 return self._send(404, "text/plain", "not found\n")
-            return self._send_bytes(200, asset.media_type, asset.data)
+            return self._send_bytes(200, asset.media_type, asset.data, sandboxed=True)
         content = {"email.html": build.email.html, "email.view.html": _local_assets(build.email),
                    "email.txt": build.email.text, "email.mjml": build.email.mjml}
-        return self._send(200, _CONTENT[part], content[part])
+        return self._send(200, _CONTENT[part], content[part], sandboxed=True)
 
-    def _send(self, status: int, content_type: str, body: str) -> None:
-        self._send_bytes(status, f"{content_type}; charset=utf-8", body.encode("utf-8"))
+    def _send(self, status: int, content_type: str, body: str, sandboxed: bool = False) -> None:
+        self._send_bytes(status, f"{content_type}; charset=utf-8", body.encode("utf-8"), sandboxed)
 
-    def _send_bytes(self, status: int, content_type: str, data: bytes) -> None:
+    def _send_bytes(self, status: int, content_type: str, data: bytes, sandboxed: bool = False) -> None:
+        """``sandboxed``: what came from the user's files (the email, its sources, their pictures). Opened at
+        the preview's own address, such a document gets a unique origin and no scripts: it cannot read the
+        page's send token or press its buttons. The page's fetch() of it is not affected."""
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        if sandboxed:
+            self.send_header("Content-Security-Policy", "sandbox")
         self.end_headers()
         self.wfile.write(data)
 
