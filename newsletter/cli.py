@@ -103,11 +103,13 @@ def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, 
 @click.option("--ignore", "ignore", multiple=True, metavar="RULE",
               help="A rule not to run (repeat for more); added to the config's checks.ignore.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="The config whose checks.ignore applies (default: the nearest newsletter.yaml above the "
-                   "current folder, if any).")
+              help="A config whose checks.ignore applies too (default: the checks settings of the config each "
+                   "email was built with, named in X.checks.json; for an email without it, the nearest "
+                   "newsletter.yaml's).")
 def check_command(paths: tuple[Path, ...], output_format: str, strict: bool, ignore: tuple[str, ...],
                   config_path: Path | None) -> None:
-    """Run the pre-send checks on built emails: X.html files (with X.txt beside them) or output folders."""
+    """Run the pre-send checks on built emails: X.html files (with X.txt and X.checks.json beside them) or
+    output folders. Each finding names what you wrote (file:line:column and field) before the HTML's place."""
     import json
 
     from . import checks, config
@@ -115,25 +117,35 @@ def check_command(paths: tuple[Path, ...], output_format: str, strict: bool, ign
     unknown = checks.unknown_rules(list(ignore))
     if unknown:
         _fail("--ignore: " + "; ".join(unknown))
-    ignored = set(ignore)
+    explicit = config_path is not None
     if config_path is None:
         try:
             config_path = config.find_config(Path.cwd() / "x")
         except NewsletterError:
             config_path = None
-    if config_path is not None:
-        ignored |= set(config.load_settings(config_path).checks.ignore)
+    configured = set(config.load_settings(config_path).checks.ignore) if config_path is not None else set()
     emails = checks.collect(list(paths))
     if not emails:
         _fail("no emails (*.html) found in " + ", ".join(map(str, paths)))
-    findings = [finding for html, text in emails for finding in checks.check_files(html, text, tuple(ignored))]
+    findings, limits = [], []
+    for html, text in emails:
+        # A built email is judged with the settings of the config its build used (X.checks.json names it).
+        built = (html.parent / (html.name.removesuffix(".html") + checks.facts.SUFFIX)).is_file()
+        chosen = set(ignore) | (configured if explicit or not built else set())
+        result = checks.check_file(html, text, tuple(sorted(chosen)))
+        findings += result.findings
+        limits += [(str(html), rule, why) for rule, why in result.limits]
     counts = _counts(findings)
     if output_format == "json":
         summary = {"emails": len(emails), **counts}
-        click.echo(json.dumps({"findings": [f.as_dict() for f in findings], "summary": summary}, indent=2))
+        click.echo(json.dumps({"findings": [f.as_dict() for f in findings], "summary": summary,
+                               "limits": [{"file": file, "rule": rule, "why": why} for file, rule, why in limits]},
+                              indent=2, ensure_ascii=False))
     else:
         for finding in findings:
             click.echo(str(finding))
+        for file, rule, why in limits:
+            click.echo(f"{file}: note: " + (f"{rule}: " if rule else "") + why, err=True)
         click.echo(f"{_summary(findings)} in {_count(len(emails), 'email')}", err=True)
     sys.exit(1 if counts["errors"] or (strict and counts["warnings"]) else 0)
 

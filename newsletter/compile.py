@@ -24,6 +24,10 @@ _INLINE_STYLE = re.compile(r"""<mj-style\b[^>]*\sinline\s*=\s*["']inline["'][^>]
 # MRML writes an mj-button's cell as <td ... vertical-align="middle">, an attribute HTML does not have (the
 # Nu checker refuses it); official MJML 5 writes none there, and the button's own cell keeps valign.
 _BUTTON_CELL_VALIGN = re.compile(r'(<td align="(?:left|center|right)") vertical-align="[a-z]+"')
+# MRML writes the preheader as the body's first child without lang and dir, which the wrapper beside it has:
+# some clients drop those of <html>, and the Email Markup Consortium asks for them on every child of <body>.
+_HTML_LANG_DIR = re.compile(r'<html lang="([^"]*)" dir="([^"]*)"')
+_PREHEADER = '<div style="display:none;font-size:1px;'
 
 
 def compile_mjml(source: str, name: str = "email.mjml") -> str:
@@ -33,7 +37,9 @@ def compile_mjml(source: str, name: str = "email.mjml") -> str:
     try:
         # fonts={}: no web-font <link>/@import; the theme names fonts every mail client has.
         html = mjml2html(source, disable_comments=True, fonts={})
-        return _BUTTON_CELL_VALIGN.sub(r"\1", html) if "<mj-button" in source else html
+        if "<mj-button" in source:
+            html = _BUTTON_CELL_VALIGN.sub(r"\1", html)
+        return _preheader_lang_dir(html)
     except ValueError as exc:
         message = str(exc)
         match = _OFFSET.search(message)
@@ -44,6 +50,16 @@ def compile_mjml(source: str, name: str = "email.mjml") -> str:
             position, hint = _unbalanced_tag(source)
             message += f" ({hint})" if hint else ""
         raise TemplateError(_describe(source, name, position, message)) from None
+
+
+def _preheader_lang_dir(html: str) -> str:
+    body = html.find("<body")
+    first = html.find(">", body) + 1
+    declared = _HTML_LANG_DIR.search(html, 0, 400)
+    if body < 0 or declared is None or not html.startswith(_PREHEADER, first):
+        return html
+    lang, direction = declared.groups()
+    return f'{html[:first]}<div lang="{lang}" dir="{direction}"{html[first + 4:]}'
 
 
 def _describe(source: str, name: str, position: tuple[int, int] | None, message: str) -> str:

@@ -30,6 +30,9 @@ class Project:
     templates_dir: Path | None
     default: bool = False  # the built-in defaults: no newsletter.yaml was found
     warnings: tuple[Problem, ...] = ()  # about the config's and the registry's pictures given as files
+    # The files as loaded, with every value's place: the checks name them in their findings.
+    document: load.Document | None = None
+    authors_document: load.Document | None = None
 
 
 # What a folder of issues without a newsletter.yaml is built with: neutral words, no sender, no links.
@@ -80,7 +83,22 @@ def find_config(issue_path: Path) -> Path:
 def load_settings(config_path: Path) -> Config:
     """The config at ``config_path`` alone: not its registry, templates or pictures (what `check` needs)."""
     document = load.load(config_path, display_path(config_path))
-    return validate.validate(document, Config, {"base": config_path.resolve().parent, "asset_url": "-"})
+    config = validate.validate(document, Config, {"base": config_path.resolve().parent, "asset_url": "-"})
+    _check_settings(document, config)
+    return config
+
+
+def _check_settings(document: load.Document, config: Config) -> None:
+    """The ``checks:`` settings against the rules and clients there are: a stage after validation, since
+    the rules are the checks' registry, which the models do not import."""
+    written = document.data.get("checks") if isinstance(document.data, dict) else None
+    if not isinstance(written, dict) or not ({"ignore", "clients"} & set(written)):
+        return  # the defaults are valid
+    from . import checks
+
+    problems = checks.settings_problems(config.checks.ignore, config.checks.clients)
+    if problems:
+        raise InputError([document.problem(("checks", name, index), message) for name, index, message in problems])
 
 
 def load_project(config_path: Path) -> Project:
@@ -89,9 +107,11 @@ def load_project(config_path: Path) -> Project:
     base = config_path.resolve().parent
     config_context: dict = {"base": base}  # type: ignore[type-arg]
     config = validate.validate(document, Config, config_context)
+    _check_settings(document, config)
     warnings = image_warnings(document, config_context)
     authors_path = base / (config.authors or AUTHORS_NAME)
     authors = None
+    registry_document = None
     if authors_path.is_file() or config.authors:
         registry_document = load.load(authors_path, display_path(authors_path))
         if registry_document.data is None:
@@ -104,7 +124,8 @@ def load_project(config_path: Path) -> Project:
     if templates_dir is not None and not templates_dir.is_dir():
         message = f"folder {display_path(templates_dir)} does not exist"
         raise InputError([document.problem(("templates",), message)])
-    return Project(config, config_path, authors, authors_path, templates_dir, warnings=tuple(warnings))
+    return Project(config, config_path, authors, authors_path, templates_dir, warnings=tuple(warnings),
+                   document=document, authors_document=registry_document)
 
 
 def image_warnings(document: load.Document, context: dict) -> list[Problem]:  # type: ignore[type-arg]

@@ -31,7 +31,7 @@ from .links import Links, links_for
 from .models import Issue
 
 if TYPE_CHECKING:
-    from .checks import Finding
+    from .checks import Facts, Finding
 
 ISSUE_SUFFIXES = (".yaml", ".yml")
 
@@ -52,6 +52,8 @@ class Email:
     expected: tuple[tuple[str, str], ...] = ()  # what the model says must reach both HTML and text (checks)
     # Pictures given as files: {the URL the HTML links: images.Prepared}, written to OUT/assets/NAME.
     assets: dict[str, Any] = field(default_factory=dict)
+    # What the checks know of it besides the HTML: the source map, the model's texts (X.checks.json).
+    facts: Facts | None = None
 
     def files(self, out_dir: Path) -> dict[Path, str | bytes]:
         """The files this issue writes into ``out_dir``."""
@@ -64,6 +66,8 @@ class Email:
             files[out_dir / f"{self.name}.web.html"] = self.web_html
         if self.eml is not None:
             files[out_dir / f"{self.name}.eml"] = self.eml
+        if self.facts is not None:
+            files[out_dir / f"{self.name}.checks.json"] = self.facts.to_json(out_dir)
         for asset in self.assets.values():
             files[out_dir / "assets" / asset.name] = asset.data
         return files
@@ -151,7 +155,7 @@ def check_platform(platform: object) -> None:
                             f"{', '.join(repr(name) for name in PLATFORMS)}, or None for the config's")
 
 
-def _validate(path: Path, project: config.Project) -> tuple[Issue, list[Problem]]:
+def _validate(path: Path, project: config.Project) -> tuple[Issue, list[Problem], load.Document]:
     document = load.load(path, config.display_path(path))
     settings = project.config
     context = {"authors": project.authors, "authors_source": config.display_path(project.authors_path),
@@ -159,7 +163,7 @@ def _validate(path: Path, project: config.Project) -> tuple[Issue, list[Problem]
                "asset_url": settings.asset_url or settings.archive_url,
                "max_width": settings.images.max_width}
     issue = validate.validate(document, Issue, context)
-    return issue, [*document.warnings, *config.image_warnings(document, context)]
+    return issue, [*document.warnings, *config.image_warnings(document, context)], document
 
 
 def project_for(path: Path, config_path: Path | None = None) -> config.Project:
@@ -193,8 +197,9 @@ def render_issue(path: Path | str, project: config.Project | None = None, config
 def _render(path: Path, project: config.Project, platform: str | None, editions: bool) -> Email:
     # Imported here, not above: `newsletter validate` uses this module and needs none of them.
     from . import compile, inline, mime, render, text
+    from .checks import facts as checks_facts
 
-    issue, warnings = _validate(path, project)
+    issue, warnings, document = _validate(path, project)
     date = issue.date.isoformat() if issue.date else ""
     links = links_for(project.config, path.stem, date, platform)
     mjml = render.render_mjml(issue, project.config, project.templates_dir, links)
@@ -202,15 +207,60 @@ def _render(path: Path, project: config.Project, platform: str | None, editions:
     assets = _assets(issue, project)
     html = inline.inline_css(compile.compile_mjml(mjml, f"{path.stem}.mjml"), project.config.inliner)
     plain = text.render_text(issue, project.config, links)
+    sizes = _sizes(issue, project, links, path, document) if len(html.encode()) > _MEASURE_FROM else None
+    facts = checks_facts.for_build(issue, document, project, list(expected), html, plain, sizes)
     if not editions:
-        return Email(path.stem, issue, mjml, html, plain, None, None, links, tuple(warnings), expected, assets)
+        return Email(path.stem, issue, mjml, html, plain, None, None, links, tuple(warnings), expected, assets,
+                     facts)
     web_links = links_for(project.config, path.stem, date, platform, web=True)
     web_mjml = render.render_mjml(issue, project.config, project.templates_dir, web_links)
     # Not inlined: a browser applies a user's <style> blocks as the inliner would (a test compares the two
     # in Chromium), and inlining was a third of the web edition's cost.
     web_html = compile.compile_mjml(web_mjml, f"{path.stem}.web.mjml")
     eml = mime.message_bytes(issue, project.config, plain, html, links) if project.config.sender else None
-    return Email(path.stem, issue, mjml, html, plain, web_html, eml, links, tuple(warnings), expected, assets)
+    return Email(path.stem, issue, mjml, html, plain, web_html, eml, links, tuple(warnings), expected, assets,
+                 facts)
+
+
+# Over 80 % of Gmail's clip, the checks say
+# which blocks and parts spend the most: an extra render and compile with a marker before each block.
+_MEASURE_FROM = 81_920
+
+
+def _sizes(issue: Issue, project: config.Project, links: Links, path: Path,
+           document: load.Document) -> list[tuple[str, int, Any]]:
+    """The bytes each block and each part (head, styles, header, footer) of the email spend, each block with
+    its place in the issue file."""
+    import re
+
+    from . import blocks, compile, render
+    from .checks import Location
+
+    marked = compile.compile_mjml(render.render_mjml(issue, project.config, project.templates_dir, links,
+                                                     measure=True), f"{path.stem}.mjml")
+    data = marked.encode("utf-8")
+    body = data.find(b"<body")
+    styles = sum(len(match.group(0)) for match in re.finditer(rb"<style\b.*?</style>", data[:body], re.S))
+    parts: list[tuple[str, int, Any]] = [("head, without its styles", body - styles, None), ("styles", styles, None)]
+    marks = [(match.start(), match.end(), match.group(1).decode()) for match in
+             re.finditer(rb'<i data-nl-block="([0-9]+|end)"></i>', data)]
+    if not marks:
+        return parts + [("body", len(data) - body, None)]
+    parts.append(("header (with the hero and the Contents)", marks[0][0] - body, None))
+    kind = "blocks" if issue.blocks is not None else "briefs"
+    counts: dict[str, int] = {}
+    for (start, end, number), following in zip(marks, marks[1:]):
+        if number == "end":
+            break
+        block = issue.content[int(number)]
+        block_type = blocks.type_of(block)
+        counts[block_type.name] = counts.get(block_type.name, 0) + 1
+        title = block_type.title(block)
+        label = f"{block_type.name} {counts[block_type.name]}" + (f", ‘{title}’" if title else "")
+        line, column = document.mark((kind, int(number)))
+        parts.append((label, following[0] - end, Location(document.path, line, column, f"{kind}[{number}]")))
+    parts.append(("footer", len(data) - marks[-1][1], None))
+    return parts
 
 
 def _assets(issue: Issue, project: config.Project) -> dict[str, Any]:
@@ -292,7 +342,7 @@ def validate_issues(paths: list[Path | str] | Path | str, config_path: Path | st
         results.append(result)
         try:
             with _system_failures(source):
-                _, result.warnings = _validate(source, projects.for_issue(source))
+                _, result.warnings, _ = _validate(source, projects.for_issue(source))
         except NewsletterError as exc:
             result.error = exc
     return Report(results, skipped=skipped_folders(named), notices=list(projects.notices))
@@ -417,7 +467,7 @@ def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, sa
                 return result
             result.written = write.write_files(files)
             result.findings = checks.check_email(email.html, email.text, labels[out_dir / f"{email.name}.html"],
-                                                 list(email.expected), projects.for_issue(source).config.checks.ignore)
+                                                 facts=email.facts)
     except NewsletterError as exc:
         result.error = exc
     return result

@@ -27,20 +27,34 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Platform:
-    """How one mailing platform spells the footer's links."""
+    """How one mailing platform spells the footer's links, and its merge tags in general (a regular
+    expression: the checks take a link that is one for a tag, not for a broken address)."""
 
     name: str
     label: str
     unsubscribe: str | None
     view_in_browser: str | None
+    merge_tag: str = ""
 
 
 PLATFORMS: dict[str, Platform] = {
     "none": Platform("none", "no platform", None, None),
-    "mailchimp": Platform("mailchimp", "Mailchimp", "*|UNSUB|*", "*|ARCHIVE|*"),
-    "sendgrid": Platform("sendgrid", "SendGrid", "{{{unsubscribe}}}", "{{{weblink}}}"),
-    "mailgun": Platform("mailgun", "Mailgun", "%unsubscribe_url%", None),
-    "listmonk": Platform("listmonk", "listmonk", "{{ UnsubscribeURL }}", "{{ MessageURL }}"),
-    "campaign-monitor": Platform("campaign-monitor", "Campaign Monitor", "[unsubscribe]", "[webversion]"),
-    "brevo": Platform("brevo", "Brevo", "{{ unsubscribe }}", "{{ mirror }}"),
+    "mailchimp": Platform("mailchimp", "Mailchimp", "*|UNSUB|*", "*|ARCHIVE|*", r"\*\|.*?\|\*"),
+    "sendgrid": Platform("sendgrid", "SendGrid", "{{{unsubscribe}}}", "{{{weblink}}}", r"\{\{.*?\}\}\}?"),
+    "mailgun": Platform("mailgun", "Mailgun", "%unsubscribe_url%", None, r"%[A-Za-z_]+%"),
+    "listmonk": Platform("listmonk", "listmonk", "{{ UnsubscribeURL }}", "{{ MessageURL }}", r"\{\{.*?\}\}"),
+    "campaign-monitor": Platform("campaign-monitor", "Campaign Monitor", "[unsubscribe]", "[webversion]",
+                                 r"\[[A-Za-z_]+\]"),
+    "brevo": Platform("brevo", "Brevo", "{{ unsubscribe }}", "{{ mirror }}", r"\{\{.*?\}\}"),
 }
+
+# The merge tags of platforms that have no entry here, which a template of one's own may still carry:
+# Salesforce Marketing Cloud's %%...%% and AMPscript <%...%>, ${...} and [[...]] of others.
+OTHER_MERGE_TAGS = (r"%%.*?%%", r"<%.*?%>", r"\$\{.*?\}", r"\[\[.*?\]\]")
+
+
+def merge_tag_pattern(platforms: dict[str, Platform] | None = None) -> str:
+    """One regular expression for a merge tag of any of ``platforms`` (default: these) or the others."""
+    chosen = PLATFORMS if platforms is None else platforms
+    patterns = [platform.merge_tag for platform in chosen.values() if platform.merge_tag] + list(OTHER_MERGE_TAGS)
+    return "|".join(dict.fromkeys(patterns))

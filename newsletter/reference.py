@@ -179,8 +179,8 @@ def rules_table() -> str:
     """The check rules as a Markdown table, for the reference and the README."""
     from . import checks
 
-    lines = ["| rule | severity | finds |", "| --- | --- | --- |"]
-    lines += [f"| `{r.id}` | {r.severities} | {r.description} |" for r in checks.RULES.values()]
+    lines = ["| rule | severity | finds | failed in (EMC 2025) |", "| --- | --- | --- | --- |"]
+    lines += [f"| `{r.id}` | {r.severities} | {r.description} | {r.emc} |" for r in checks.RULES.values()]
     return "\n".join(lines)
 
 

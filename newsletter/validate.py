@@ -128,6 +128,8 @@ def _pydantic_kinds() -> frozenset[str]:
 
 _PATTERN_HINTS = {
     "lang": "must be a language tag such as en, ar or pt-BR",
+    "ignore": "must be a check rule's id: lower-case letters, digits and -, e.g. subject-length",
+    "clients": "must be an email client: a family such as gmail or apple-mail, or one platform such as outlook-windows",
     "source": "may hold only letters, digits and . _ ~ - (and {slug} or {date})",
     "medium": "may hold only letters, digits and . _ ~ - (and {slug} or {date})",
     "campaign": "may hold only letters, digits and . _ ~ - (and {slug} or {date})",

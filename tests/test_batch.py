@@ -25,7 +25,7 @@ def test_same_bytes_whatever_jobs(project, cli) -> None:
     code2, out2, err2 = cli("build", "issues", "--out", "two", "--jobs", "2")
     assert code1 == code2 == 1  # zz-bad fails; the others still build
     one, two = _tree(project.root / "one"), _tree(project.root / "two")
-    assert len(one) == 13 * 5 + 3 and one == two  # html, txt, mjml, web.html, eml; index, feed, archive.json
+    assert len(one) == 13 * 6 + 3 and one == two  # html, txt, mjml, web.html, eml, checks.json; the archive's 3
     assert "issues/zz-bad.yaml:2:1: YAML syntax error" in err1 and err1 == err2
     assert out1.startswith("built 13 issues into one, 1 failed; checks: 0 errors, ")
     assert out2 == out1.replace("into one", "into two")
@@ -52,5 +52,6 @@ def test_single_issue_output_is_detailed(project, cli) -> None:
     project.issue("x", MINIMAL_ISSUE)
     code, out, _ = cli("build", "issues/x.yaml", "--jobs", "4")
     assert code == 0
-    assert out.startswith("wrote dist/x.html, dist/x.txt, dist/x.mjml, dist/x.web.html, dist/x.eml\n"
+    assert out.startswith("wrote dist/x.html, dist/x.txt, dist/x.mjml, dist/x.web.html, dist/x.eml, "
+                          "dist/x.checks.json\n"
                           "  checks: 0 errors, ")

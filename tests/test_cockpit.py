@@ -42,8 +42,10 @@ def test_the_checks_panel_lists_the_findings_and_follows_saves(project, page) ->
         rows = page.locator("#checks tbody tr")
         assert rows.count() >= 1
         first = rows.nth(0).locator("td").all_inner_texts()
-        assert first == ["unsubscribe", "warning", "no unsubscribe link: add your platform's merge tag (or a URL) "
-                         "to the footer", "mei-four-briefs.html:1"]
+        assert first[:3] == ["unsubscribe", "warning", "no unsubscribe link: add your platform's merge tag (or a "
+                             "URL) to the footer"]
+        assert first[3].startswith("set platform: in newsletter.yaml to your mailing platform")
+        assert first[4] == "newsletter.yaml:1:1 platform"  # where to say which platform: the config
         assert page.locator("#checks-summary").inner_text() == "0 errors, 1 warning"
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace('preheader: "Four briefs from MEI scholars: Afghanistan, Iraq, Iran and '

@@ -54,10 +54,12 @@ def _findings(email: pipeline.Email, project: config.Project) -> tuple[dict, ...
     body, a placeholder left) first, as rule `input`."""
     from .. import checks
 
-    found = [{"file": warning.file, "line": warning.line, "rule": "input", "severity": "warning",
-              "message": (f"{warning.field}: " if warning.field else "") + warning.message} for warning in email.warnings]
+    found = [{"file": warning.file, "line": warning.line, "column": warning.column, "field": warning.field,
+              "rule": "input", "severity": "warning", "message": warning.message, "fix": "", "block": "",
+              "source": {"file": warning.file, "line": warning.line, "column": warning.column,
+                         "field": warning.field}, "html": None} for warning in email.warnings]
     found += [finding.as_dict() for finding in checks.check_email(
-        email.html, email.text, f"{email.name}.html", list(email.expected), project.config.checks.ignore)]
+        email.html, email.text, f"{email.name}.html", facts=email.facts)]
     return tuple(found)
 
 
