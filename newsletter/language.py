@@ -1,9 +1,11 @@
 """Languages: which way a language is written, the words the templates print, and dates, each in the issue's
 (or a block's) language.
 
-Babel (the CLDR's data) says a language's direction and writes its dates; it is imported only for a language
-other than English, whose words and dates the templates have always printed. The translations of the labels
-are ours; the config's `labels:` override them.
+Babel (the CLDR's data) says a language's direction, writes its dates and lists names; it is imported only
+when needed (a language other than English, a list of several names). The labels and the publication's texts
+(disclaimer, postal address, name) follow one order: the config's own in the config's language; for another
+language, the config's `translations:` entry for it; then newsletter's own translation of the labels; English
+last.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import datetime
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .models import MONTH_NAMES, Config, Labels, format_date
+from markupsafe import Markup
+
+from .models import MONTH_NAMES, Config, Labels, Translation, format_date
 
 @lru_cache(maxsize=64)
 def direction(lang: str) -> str:
@@ -48,14 +52,21 @@ LABELS: dict[str, dict[str, str]] = {
            "view_in_browser": "Tarayıcıda görüntüle", "archive": "Arşiv", "read_more": "Raporun tamamını okuyun"},
     "de": {"contents": "Inhalt", "follow_on_twitter": "Auf Twitter folgen", "unsubscribe": "Abbestellen",
            "view_in_browser": "Im Browser ansehen", "archive": "Archiv", "read_more": "Den ganzen Beitrag lesen"},
+    "ja": {"contents": "目次", "follow_on_twitter": "Twitterでフォロー", "unsubscribe": "配信停止",
+           "view_in_browser": "ブラウザで表示", "archive": "アーカイブ", "read_more": "全文を読む"},
+    "zh": {"contents": "目录", "follow_on_twitter": "在 Twitter 上关注", "unsubscribe": "退订",
+           "view_in_browser": "在浏览器中查看", "archive": "存档", "read_more": "阅读全文"},
 }
 # The comma the templates put between a name and a role: the Arabic script's own where it is used.
-COMMAS = {"ar": "، ", "fa": "، ", "ur": "، ", "ps": "، ", "ckb": "، "}
+COMMAS = {"ar": "، ", "fa": "، ", "ur": "، ", "ps": "، ", "ckb": "، ", "ja": "、", "zh": "，"}
+# What follows a label before its value ("Follow on Twitter: @x"): French sets a narrow no-break space before
+# the colon (as before ; ! ?), Chinese and Japanese a full-width colon with no space after it.
+COLONS = {"fr": "\u202f: ", "ja": "：", "zh": "："}
 
 
 @dataclass(frozen=True)
 class Words:
-    """The labels and punctuation the templates print, in one language (the config's `labels:` win)."""
+    """The labels and punctuation the templates print, in one language."""
 
     contents: str
     follow_on_twitter: str
@@ -64,22 +75,91 @@ class Words:
     archive: str
     read_more: str
     comma: str  # between a name and a role: ", ", or "، " in Arabic script
+    colon: str = ": "  # after a label, before its value: ": ", "\u202f: " in French, "：" in Chinese and Japanese
+    lang: str = "en"
+
+    def names(self, names: list[str] | tuple[str, ...]) -> str:
+        """``names`` as the language lists them: "A, B, and C", "A, B et C", "A، B و C", "A、B、C" (the CLDR's
+        list pattern, through Babel)."""
+        if len(names) < 2:
+            return "".join(names)
+        return _format_list(tuple(names), self.lang)
+
+    def join(self, items: list[str]) -> Markup:
+        """Markup ``items`` (names as the template prints them) in the language's list pattern, for a
+        template: the pattern's own words and punctuation are escaped, the items kept as they are."""
+        pattern = self.names([f"\x00{index}\x00" for index in range(len(items))])
+        parts = pattern.split("\x00")
+        return Markup("").join(Markup(items[int(part)]) if index % 2 else Markup.escape(part)
+                               for index, part in enumerate(parts))
+
+
+@lru_cache(maxsize=256)
+def _format_list(names: tuple[str, ...], lang: str) -> str:
+    from babel import UnknownLocaleError
+    from babel.lists import format_list
+
+    try:
+        return format_list(list(names), locale=lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return format_list(list(names), locale="en")
 
 
 def primary(lang: str) -> str:
     return lang.replace("_", "-").split("-")[0].lower()
 
 
+def translation(config: Config, lang: str) -> Translation | None:
+    """The config's own words for ``lang``: None when ``lang`` is the config's (its fields say them), else its
+    ``translations:`` entry for the tag, or for its language (``pt`` for ``pt-BR``)."""
+    if primary(lang) == primary(config.lang):
+        return None
+    translations = config.translations
+    if lang in translations:
+        return translations[lang]
+    return next((found for tag, found in translations.items() if primary(tag) == primary(lang)), None)
+
+
+def _is_own(config: Config, lang: str) -> bool:
+    return primary(lang) == primary(config.lang)
+
+
 @lru_cache(maxsize=64)
-def _words(labels: Labels, lang: str) -> Words:
+def _words(labels: Labels | None, lang: str) -> Words:
+    """The words: those the writer set (``labels``, in ``lang``), else our translation, else English."""
     translated = LABELS.get(primary(lang), {})
-    chosen = {name: getattr(labels, name) if name in labels.model_fields_set else translated.get(name,
-              getattr(labels, name)) for name in Labels.model_fields}
-    return Words(**chosen, comma=COMMAS.get(primary(lang), ", "))
+    given = labels.model_fields_set if labels is not None else set()
+    chosen = {name: getattr(labels, name) if name in given else translated.get(name, Labels.model_fields[name].default)
+              for name in Labels.model_fields}
+    return Words(**chosen, comma=COMMAS.get(primary(lang), ", "), colon=COLONS.get(primary(lang), ": "), lang=lang)
 
 
 def words(config: Config, lang: str) -> Words:
-    return _words(config.labels, lang)
+    """The labels in ``lang``: the config's ``labels:`` when ``lang`` is the config's language, the
+    ``translations:`` entry's when it is another, else newsletter's own translation, else English."""
+    if _is_own(config, lang):
+        return _words(config.labels, lang)
+    found = translation(config, lang)
+    return _words(found.labels if found is not None else None, lang)
+
+
+def disclaimer(config: Config, lang: str) -> str:
+    """The footer text in ``lang``: its translation when the config gives one, else the config's."""
+    found = translation(config, lang)
+    return found.disclaimer if found is not None and found.disclaimer else config.disclaimer
+
+
+def postal_address(config: Config, lang: str) -> str | None:
+    """The sender's postal address as ``lang`` writes it, when the config gives it; else the config's."""
+    own = config.sender.postal_address if config.sender else None
+    found = translation(config, lang)
+    return found.postal_address if found is not None and found.postal_address and own else own
+
+
+def name(config: Config, lang: str) -> str:
+    """The publication's name in ``lang``, when the config gives it; else its name."""
+    found = translation(config, lang)
+    return found.name if found is not None and found.name else config.name
 
 
 def date(value: datetime.date, config: Config, lang: str) -> str:

@@ -245,6 +245,7 @@ class BlockStyles:
     heading: str = ""  # the body's highest heading level, as h3 (below its block's own title, an h2)
     subheading: str = ""  # any lower level, as h4
     quote: str = ""
+    nested_list: str = ""  # a list inside a list item: close under its item, no gap of its own after it
 
 
 def blocks_to_html(source: str, link: Callable[[str], str] = _same, styles: BlockStyles = BlockStyles(),
@@ -283,8 +284,13 @@ def _blocks_to_html(source: str, link: Callable[[str], str], styles: BlockStyles
     def heading_tag(tag: str) -> str:
         return "h3" if int(tag[1]) == top else "h4"
 
+    depth = 0  # of lists
+    opened = False  # whether a block of the body has begun: a heading that opens it needs no top margin
+
     for index, token in enumerate(tokens):
         kind = token.type
+        first = not opened and kind.endswith("_open")
+        opened = opened or first
         if kind == "inline":
             out.append(_inline_html(token.children or [], link, styles.link))
         elif kind == "paragraph_open" and not token.hidden:
@@ -293,11 +299,15 @@ def _blocks_to_html(source: str, link: Callable[[str], str], styles: BlockStyles
         elif kind == "paragraph_close" and not token.hidden:
             out.append("</p>\n")
         elif kind == "bullet_list_open":
-            out.append(f"<ul{_style(styles.list)}>\n")
+            depth += 1
+            out.append(f"<ul{_style(styles.nested_list if depth > 1 and styles.nested_list else styles.list)}>\n")
         elif kind == "ordered_list_open":
+            depth += 1
             start = token.attrs.get("start")
-            out.append(f"<ol{_style(styles.list)}" + (f' start="{int(start)}"' if start not in (None, 1) else "") + ">\n")
+            style = styles.nested_list if depth > 1 and styles.nested_list else styles.list
+            out.append(f"<ol{_style(style)}" + (f' start="{int(start)}"' if start not in (None, 1) else "") + ">\n")
         elif kind in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
             out.append(f"</{token.tag}>\n")
         elif kind == "list_item_open":
             out.append(f"<li{_style(styles.item)}>")
@@ -305,7 +315,12 @@ def _blocks_to_html(source: str, link: Callable[[str], str], styles: BlockStyles
             out.append("</li>\n")
         elif kind == "heading_open":
             tag = heading_tag(token.tag)
-            out.append(f"<{tag}{_style(styles.heading if tag == 'h3' else styles.subheading)}>")
+            # Its level is the body's structure (no level skipped); its look is what the writer typed: a
+            # "####" alone is an h3, and still looks smaller than a "###".
+            style = styles.heading if int(token.tag[1]) <= 3 and tag == "h3" else styles.subheading
+            # A heading that opens the body: the section above has its own padding, and a top margin on top
+            # of it left a gap twice the one above a heading inside the text.
+            out.append(f"<{tag}{_style(style + '; margin-top: 0' if first and style else style)}>")
         elif kind == "heading_close":
             out.append(f"</{heading_tag(token.tag)}>\n")
         elif kind == "blockquote_open":

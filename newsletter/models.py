@@ -360,7 +360,9 @@ class SocialLink(Model):
 
 
 class Labels(Model):
-    """Words the email prints around the content, for publications in other languages."""
+    """Words the email prints around the content, in the config's language (`lang`). For an issue or block in
+    another language, each word comes from `translations:` for that language, else from newsletter's own
+    translation (ar, fa, he, fr, es, tr, de, ja, zh), else from these defaults, in English."""
 
     contents: Line = Field("Contents", description="Heading of the list of briefs.")
     follow_on_twitter: Line = Field("Follow on Twitter", description="Printed before an author's handle.")
@@ -368,6 +370,19 @@ class Labels(Model):
     view_in_browser: Line = Field("View in your browser", description="The footer's view-in-browser link.")
     archive: Line = Field("Archive", description="Heading of the web archive's index page.")
     read_more: Line = Field("Read the full brief", description="The link to a brief's full article (its link).")
+
+
+class Translation(Model):
+    """The publication's own words in one more language (`translations: {ar: {...}}`): used for an issue (or a
+    block) in that language instead of the config's, which are in the config's `lang`."""
+
+    labels: Labels = Field(default_factory=Labels, description="The labels in this language; a label not "
+                           "given here is newsletter's own translation, else English.")
+    disclaimer: Markdown | None = Field(None, description="The footer text in this language (default: the "
+                                                          "config's disclaimer).")
+    postal_address: Line | None = Field(None, description="The sender's postal address as this language writes "
+                                                          "it (default: sender.postal_address).")
+    name: Line | None = Field(None, description="The publication's name in this language (default: name).")
 
 
 EMAIL_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
@@ -491,7 +506,12 @@ class Config(Model):
         description="How the issue date is printed; fields {year}, {month}, {month_name}, {day}.",
     )
     twitter_url: str = Field("https://twitter.com/{handle}", description="Profile URL of a Twitter handle.")
-    labels: Labels = Field(default_factory=Labels, description="Words printed around the content.")
+    labels: Labels = Field(default_factory=Labels, description="Words printed around the content, in the "
+                           "config's lang.")
+    translations: dict[LangTag, Translation] = Field(
+        default_factory=dict, description="The publication's words in other languages, by language tag: "
+                                          "{ar: {labels: {...}, disclaimer: ..., postal_address: ...}}. An issue in "
+                                          "one of them prints these instead of the config's own.")
     social: list[SocialLink] = Field(
         default_factory=list, description="The publication's accounts (Twitter, LinkedIn, YouTube, ...): a row of "
                                           "text links in the footer, listed in the plain text.")

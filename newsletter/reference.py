@@ -207,7 +207,10 @@ def templates_section() -> str:
              "`footer`, `blocks/TYPE`) receive:", "", "| name | what it is |", "| --- | --- |"]
     lines += [f"| `{name}` | {doc} |" for name, doc in render.CONTEXT.items()]
     lines += ["", "Filters: `markdown(link_style)` renders inline Markdown; `markdown_blocks` renders a body "
-              "(paragraphs, lists, sub-headings, quotes) styled from `style`.", "", "### Block views", "",
+              "(paragraphs, lists, sub-headings, quotes) styled from `style`; `bidi(dir)` isolates a value whose "
+              "direction is not `dir` in `<span dir>` (a Latin handle in an Arabic edition); "
+              "`dir_attribute(dir)` gives ` dir=\"ltr\"` (or rtl) for an element whose text reads the other way.",
+              "", "### Block views", "",
               "A block's template (`blocks/TYPE.mjml.j2`) also receives `block`, its view:"]
     for block_type in blocks.REGISTRY.values():
         lines += ["", f"#### `{block_type.name}` (`{block_type.template}`)", "", "| field | what it is |",

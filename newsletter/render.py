@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import blocks, language, markup
+from . import bidi, blocks, language, markup
 from .errors import TemplateError
 from .links import Links, links_for
 from .models import Config, Issue, Theme, paragraphs
@@ -86,7 +86,7 @@ def _block_styles(style: jinja2.environment.TemplateModule) -> markup.BlockStyle
 
 # The names in styles.j2 of each element a body makes, in the order of markup.BlockStyles' fields.
 _BLOCK_STYLE_NAMES = ("text_paragraph", "text_link", "body_list", "body_item", "body_heading", "body_subheading",
-                      "body_quote")
+                      "body_quote", "body_list_nested")
 
 
 # A block's template as the measuring render includes it: a marker before it (and after the last), which
@@ -121,6 +121,8 @@ def _environment(user_templates: Path | None, block_templates: tuple[Path, ...])
     )
     env.filters["markdown"] = _markdown
     env.filters["markdown_blocks"] = _markdown_blocks
+    env.filters["bidi"] = bidi.html
+    env.filters["dir_attribute"] = bidi.attribute
     return env
 
 
@@ -214,13 +216,18 @@ CONTEXT: dict[str, str] = {
     "briefs": "The views of the brief blocks alone, in order.",
     "contents": "The views of the blocks that have a title, in order: what the Contents lists (`anchor`, `title`).",
     "date": "The issue's date as `date_format` writes it, or None.",
-    "disclaimer": "The config's disclaimer as paragraphs of inline Markdown (`| markdown`).",
+    "name": "The publication's name in the issue's language (`translations:`), else `config.name`.",
+    "disclaimer": "The disclaimer in the issue's language (`translations:`), else the config's, as paragraphs of "
+                  "inline Markdown (`| markdown`).",
     "links": "This edition's links: `tag(url)` adds UTM parameters; `web` is true in the web edition.",
     "website": "The publication's website, tagged, or None.",
     "web": "True when rendering the web edition (no preheader, no merge tags).",
+    "preheader_filler": "Invisible characters to follow the preheader in `<mj-preview>`: they fill the inbox "
+                        "preview, which would otherwise go on with the email's first words.",
     "unsubscribe": "The unsubscribe link or the platform's merge tag (as markup), or None.",
     "view_in_browser": "The view-in-browser link or merge tag (as markup), or None.",
-    "postal_address": "The sender's postal address, or None.",
+    "postal_address": "The sender's postal address in the issue's language (`translations:`), else the config's; "
+                      "or None.",
     "social": "The publication's accounts (config `social`), each with `label` and `url` (tagged).",
 }
 
@@ -250,17 +257,30 @@ def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[s
         "briefs": [view for view in views if view.type == "brief"],
         "contents": [view for view in views if view.title],
         "date": language.date(issue.date, config, lang) if issue.date else None,
-        "disclaimer": paragraphs(config.disclaimer),
+        "name": language.name(config, lang),
+        "disclaimer": paragraphs(language.disclaimer(config, lang)),
         "links": links,
         "website": links.tag(config.website) if config.website else None,
         "web": links.web,
+        "preheader_filler": preheader_filler(issue.preheader),
         # Merge tags go in as markup: the platform must find them exactly as its documentation spells them.
         "unsubscribe": Markup(links.unsubscribe) if links.unsubscribe else None,
         "view_in_browser": Markup(links.view_in_browser) if links.view_in_browser else None,
-        "postal_address": config.sender.postal_address if config.sender else None,
+        "postal_address": language.postal_address(config, lang),
         "social": [SocialView(account.label, links.tag(account.url)) for account in config.social],
     }
     return env.get_template(TEMPLATE).render(context)
+
+
+# What fills an inbox preview after the preheader: a combining grapheme joiner, a zero-width non-joiner and a
+# no-break space, which show nothing and are not white space a client collapses. Previews show about 150
+# characters; raw characters cost 7 bytes a group, the usual entities 18.
+PREHEADER_FILLER = "\u034f\u200c\u00a0"
+PREVIEW_LENGTH = 150
+
+
+def preheader_filler(preheader: str | None) -> str:
+    return PREHEADER_FILLER * max(0, PREVIEW_LENGTH - len(preheader)) if preheader else ""
 
 
 def expectations(issue: Issue, config: Config, links: Links) -> list[tuple[str, str]]:

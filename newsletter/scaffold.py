@@ -44,6 +44,9 @@ _EXAMPLES: dict[str, Any] = {
     "templates": "templates",
     "social": [{"label": "LinkedIn", "url": "https://www.linkedin.com/company/example"}],
     "checks.ignore": ["subject-length"],
+    "checks.clients": ["apple-mail", "gmail", "outlook-windows", "outlook-com", "yahoo"],
+    "translations": {"fr": {"labels": {"contents": "Sommaire", "follow_on_twitter": "Suivre sur Twitter"},
+                            "disclaimer": "Vous recevez cette lettre parce que vous y êtes abonné."}},
     "images.max_width": 1200,
 }
 

@@ -58,17 +58,21 @@ def test_an_arabic_edition_is_mirrored_with_its_own_words(arabic_project) -> Non
     assert tree.xpath("//h2")[0].text_content() == "المحتويات"  # the Contents, in Arabic
     assert "17 أغسطس 2023" in email.html and "17 أغسطس 2023" in email.text  # the CLDR's date, Babel's
     assert "رندة سليم</strong>، زميلة أولى" in email.html  # the Arabic comma in the byline
-    assert "تابِع على تويتر: @rmslim" in email.text and "اقرأ الموجز كاملًا" in email.html
+    # The Latin handle isolated in the Arabic line: it reads "@rmslim", not "rmslim@".
+    assert "تابِع على تويتر: \u2066@rmslim\u2069" in email.text and "اقرأ الموجز كاملًا" in email.html
     assert "border-right=\"4px solid" in email.mjml  # the callout's rule on the right
     assert "padding: 0 24px 0 0" in email.html  # the list indented from the right
     assert 'dir="auto"' in email.html  # the paragraph that quotes English
 
 
-def test_labels_in_the_config_still_win(arabic_project) -> None:
-    arabic_project.configure(labels={"contents": "في هذا العدد"})
+def test_the_configs_translation_wins_over_ours(arabic_project) -> None:
+    arabic_project.configure(translations={"ar": {"labels": {"contents": "في هذا العدد"}}})
     email = newsletter.render_issue("issues/arabic.yaml")
     assert "في هذا العدد" in email.html and "المحتويات" not in email.html
     assert "في هذا العدد:" in email.text
+    # In a config whose own language is Arabic, its labels: are Arabic words, and win.
+    arabic_project.configure(lang="ar", translations={}, labels={"contents": "الفهرس"})
+    assert "الفهرس" in newsletter.render_issue("issues/arabic.yaml").html
 
 
 def test_date_format_still_overrides_with_the_languages_month_names(arabic_project) -> None:
@@ -84,7 +88,7 @@ def test_built_in_translations(arabic_project, lang: str, contents: str) -> None
     path = arabic_project.issues / "arabic.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("lang: ar", f"lang: {lang}"), encoding="utf-8")
     email = newsletter.render_issue(path)
-    assert f"{contents}:" in email.text
+    assert f"{contents}{language.COLONS.get(lang, ': ').rstrip()}" in email.text  # French: "Sommaire\u202f:"
     assert lxml.html.document_fromstring(email.html).get("dir") == language.direction(lang)
 
 
@@ -96,7 +100,7 @@ def test_an_arabic_brief_in_an_english_edition(arabic_project) -> None:
     assert arabic and all(div.get("dir") == "rtl" for div in arabic)
     assert {"العراق والولايات المتحدة يناقشان مستقبل العلاقة العسكرية"} <= {
         h.text_content() for div in arabic for h in div.xpath(".//h2")}
-    assert "Follow on Twitter: @rmslim" in email.text and "تابِع على تويتر: @rmslim" in email.text
+    assert "Follow on Twitter: @rmslim" in email.text and "تابِع على تويتر: \u2066@rmslim\u2069" in email.text
     assert "Contents:" in email.text  # the edition's own labels are English
 
 
@@ -146,14 +150,15 @@ def test_plain_text_wraps_by_display_width() -> None:
 
     wide = "漢字の文章 " * 30  # two columns a character
     combining = "e\u0301t\u0301e\u0301 " * 40  # accents on letters: no column of their own
-    for text in (wide, combining):
-        lines = plain.wrap_line(text, "  • ", "    ")
-        assert all(wcswidth(line) <= 78 for line in lines), [wcswidth(line) for line in lines]
-        assert " ".join(line.strip(" •") for line in lines) == " ".join(text.split())
-    # and a line of them is filled: the last word would not have fitted
-    first = plain.wrap_line(wide, "  • ", "    ")[0]
-    assert wcswidth(first) + 1 + wcswidth("漢字の文章") > 78
+    lines = plain.wrap_line(combining, "  • ", "    ")
+    assert all(wcswidth(line) <= 78 for line in lines), [wcswidth(line) for line in lines]
+    assert " ".join(line.strip(" •") for line in lines) == " ".join(combining.split())
     assert len(plain.wrap_line(combining)[0]) > 78  # counted by characters it would have been cut short
+    # Chinese and Japanese wrap between letters (UAX #14), and a line of them is filled.
+    lines = plain.wrap_line(wide, "  • ", "    ")
+    assert all(wcswidth(line) <= 78 for line in lines), [wcswidth(line) for line in lines]
+    assert "".join(line.strip(" •") for line in lines).replace(" ", "") == wide.replace(" ", "")
+    assert wcswidth(lines[0]) + 2 > 78
 
 
 def test_the_archive_page_follows_the_configs_language(arabic_project, cli) -> None:

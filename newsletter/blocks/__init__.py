@@ -42,6 +42,11 @@ class Context:
     def date(self, value: datetime.date) -> str:
         return language.date(value, self.config, self.lang)
 
+    @property
+    def direction(self) -> str:
+        """``ltr`` or ``rtl``: the direction of the block's language."""
+        return language.direction(self.lang)
+
     def of(self, block: BaseModel) -> Context:
         """The context of ``block``: in its own language when it has one."""
         lang = getattr(block, "lang", None)

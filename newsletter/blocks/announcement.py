@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .. import plain
+from .. import bidi, plain
 from ..models import LangTag, HttpUrl, Line, Markdown, Model
 from . import BlockType, Context, Expected, View, register
 
@@ -50,7 +50,8 @@ def view(block: Announcement, context: Context, number: int) -> AnnouncementView
 def text(block: Announcement, context: Context) -> list[str]:
     out = [plain.wrap(block.title), *plain.body(block.body, context.links.tag)]
     if block.button:
-        out.append(plain.wrap(f"{block.button.label}: <{context.links.tag(block.button.url)}>"))
+        url = bidi.plain(f"<{context.links.tag(block.button.url)}>", context.direction)
+        out.append(plain.wrap(f"{block.button.label}{context.words.colon}{url}"))
     return out
 
 

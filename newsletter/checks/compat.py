@@ -81,6 +81,8 @@ ON_PURPOSE: dict[str, str] = {
     "html-comments": "Outlook's conditional code",
     "html-role": "role=\"presentation\" and role=\"article\" for screen readers, harmless where dropped",
     "html-aria-label": "the article's name for screen readers",
+    "html-aria-hidden": "a headshot's initials hidden from screen readers, which read the name beside it; where "
+                        "the attribute is dropped they read the initials too",
     "html-lang": "lang for screen readers",
     "html-dir": "dir for right-to-left editions",
     "html-style": "the dark and responsive rules; every style is also inline",

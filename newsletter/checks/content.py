@@ -226,7 +226,12 @@ def preheader_of(tree: etree._Element) -> tuple[etree._Element | None, str | Non
     first = next((child for child in body.iterchildren() if isinstance(child.tag, str)), None) if body is not None else None
     if first is None or "display:none" not in (first.get("style") or "").replace(" ", ""):
         return None, None
-    return first, " ".join(_text(first).split())
+    return first, " ".join(_text(first).translate(_FILLER).split())
+
+
+# The invisible characters that fill the inbox preview after the preheader (render.PREHEADER_FILLER, and what
+# other tools use): not part of what the preheader says.
+_FILLER = dict.fromkeys(map(ord, "\u034f\u200c\u200b\u200d\u2007\u00ad\ufeff\u2060"))
 
 
 _BODY_TEXT = etree.XPath("//body//text()[not(ancestor::style) and not(ancestor::script)]")
