@@ -43,8 +43,9 @@ def main() -> None:
               help="Write nothing; exit 1 with a unified diff if the files in --out differ from a fresh build.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
               help="Issues built at once, in separate processes  [default: the number of CPUs]")
-@click.option("--platform", type=click.Choice(list(PLATFORM_NAMES)), default=None,
-              help="The mailing platform whose merge tags the footer uses (default: the config's, else none).")
+@click.option("--platform", default=None, metavar="NAME",
+              help=f"The mailing platform whose merge tags the footer uses: {', '.join(PLATFORM_NAMES)}, or a "
+                   "plugin's (default: the config's, else none).")
 def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, check: bool, jobs: int | None,
                   platform: str | None) -> None:
     """Build each issue file (or every issue in a folder) PATHS into --out."""
@@ -113,17 +114,20 @@ def check_command(paths: tuple[Path, ...], output_format: str, strict: bool, ign
     import json
 
     from . import checks, config
+    from .project import load_project
 
-    unknown = checks.unknown_rules(list(ignore))
-    if unknown:
-        _fail("--ignore: " + "; ".join(unknown))
     explicit = config_path is not None
     if config_path is None:
         try:
             config_path = config.find_config(Path.cwd() / "x")
         except NewsletterError:
             config_path = None
-    configured = set(config.load_settings(config_path).checks.ignore) if config_path is not None else set()
+    project = load_project(config_path) if config_path is not None else None
+    rules = project.registry.rules if project is not None else checks.RULES
+    unknown = checks.unknown_rules(list(ignore), rules)
+    if unknown:
+        _fail("--ignore: " + "; ".join(unknown))
+    configured = set(project.config.checks.ignore) if project is not None else set()
     emails = checks.collect(list(paths))
     if not emails:
         _fail("no emails (*.html) found in " + ", ".join(map(str, paths)))
@@ -132,7 +136,9 @@ def check_command(paths: tuple[Path, ...], output_format: str, strict: bool, ign
         # A built email is judged with the settings of the config its build used (X.checks.json names it).
         built = (html.parent / (html.name.removesuffix(".html") + checks.facts.SUFFIX)).is_file()
         chosen = set(ignore) | (configured if explicit or not built else set())
-        result = checks.check_file(html, text, tuple(sorted(chosen)))
+        result = checks.check_file(html, text, tuple(sorted(chosen)), rules=rules,
+                                   platforms=project.registry.platforms if project is not None else None,
+                                   load_project=load_project)
         findings += result.findings
         limits += [(str(html), rule, why) for rule, why in result.limits]
     counts = _counts(findings)
@@ -221,8 +227,9 @@ def preview_command(issues_dir: Path, port: int, host: str, open_browser: bool, 
 @click.option("--to", "to", required=True, help="Where the test message goes.")
 @click.option("--smtp", default="localhost:25", show_default=True, help="SMTP server as HOST:PORT.")
 @click.option("--starttls", is_flag=True, help="Upgrade the connection with STARTTLS (the certificate is verified).")
-@click.option("--platform", type=click.Choice(list(PLATFORM_NAMES)), default=None,
-              help="The mailing platform whose merge tags the footer uses (default: the config's).")
+@click.option("--platform", default=None, metavar="NAME",
+              help=f"The mailing platform whose merge tags the footer uses: {', '.join(PLATFORM_NAMES)}, or a "
+                   "plugin's (default: the config's).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
               help="The publication's config (default: the nearest newsletter.yaml above the issue).")
 def send_command(issue: Path, to: str, smtp: str, starttls: bool, platform: str | None,
@@ -323,15 +330,26 @@ def new_command(date: str | None) -> None:
 @main.command("docs")
 @click.option("--out", default="docs/reference.md", show_default=True, type=click.Path(path_type=Path),
               help="Where to write the reference of the file formats; - for standard output.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="A config whose plugins' block types, rules and platforms to document too (default: the "
+                   "nearest newsletter.yaml above the current folder, if any).")
 @click.option("--readme", default="README.md", show_default=True, type=click.Path(path_type=Path),
               help="A README whose generated tables (platforms, check rules) to make anew, if it has them.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if --out or the README is not up to date.")
-def docs_command(out: Path, readme: Path, check: bool) -> None:
+def docs_command(out: Path, readme: Path, check: bool, config_path: Path | None) -> None:
     """Write the reference of the issue, authors and config formats, the template contract, the platforms
-    and the check rules, generated from the code; and the README's tables of the last two."""
-    from . import reference, write
+    and the check rules, generated from the code (with what the project's plugins add); and the README's
+    tables of the last two."""
+    from . import config, reference, write
+    from .project import load_project
 
-    text = reference.render_reference()
+    if config_path is None:
+        try:
+            config_path = config.find_config(Path.cwd() / "x")
+        except NewsletterError:
+            config_path = None
+    registry = load_project(config_path).registry if config_path is not None else None
+    text = reference.render_reference(registry)
     if str(out) == "-":
         if check:
             _fail("--check compares with a file: name it with --out")

@@ -11,12 +11,15 @@ last.
 from __future__ import annotations
 
 import datetime
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from markupsafe import Markup
 
-from .models import MONTH_NAMES, Config, Labels, Translation, format_date
+from .models import Config, Labels, Translation
+from .translations import COLONS, COMMAS, LABELS
 
 @lru_cache(maxsize=64)
 def direction(lang: str) -> str:
@@ -33,35 +36,6 @@ def direction(lang: str) -> str:
             return Locale.parse(base.split("_")[0]).text_direction
         except (UnknownLocaleError, ValueError):
             return "ltr"
-
-
-# The labels the templates print, in the languages we ship (`language.LABELS[lang]`), and the punctuation
-# they add. English is the Labels model's own defaults.
-LABELS: dict[str, dict[str, str]] = {
-    "ar": {"contents": "المحتويات", "follow_on_twitter": "تابِع على تويتر", "unsubscribe": "إلغاء الاشتراك",
-           "view_in_browser": "اعرضها في متصفحك", "archive": "الأرشيف", "read_more": "اقرأ الموجز كاملًا"},
-    "fa": {"contents": "فهرست", "follow_on_twitter": "در توییتر دنبال کنید", "unsubscribe": "لغو اشتراک",
-           "view_in_browser": "مشاهده در مرورگر", "archive": "بایگانی", "read_more": "متن کامل را بخوانید"},
-    "he": {"contents": "תוכן העניינים", "follow_on_twitter": "עקבו בטוויטר", "unsubscribe": "הסרה מרשימת התפוצה",
-           "view_in_browser": "צפייה בדפדפן", "archive": "ארכיון", "read_more": "לקריאה המלאה"},
-    "fr": {"contents": "Sommaire", "follow_on_twitter": "Suivre sur Twitter", "unsubscribe": "Se désabonner",
-           "view_in_browser": "Voir dans le navigateur", "archive": "Archives", "read_more": "Lire la note complète"},
-    "es": {"contents": "Contenido", "follow_on_twitter": "Seguir en Twitter", "unsubscribe": "Darse de baja",
-           "view_in_browser": "Ver en el navegador", "archive": "Archivo", "read_more": "Leer el informe completo"},
-    "tr": {"contents": "İçindekiler", "follow_on_twitter": "Twitter'da takip edin", "unsubscribe": "Abonelikten çık",
-           "view_in_browser": "Tarayıcıda görüntüle", "archive": "Arşiv", "read_more": "Raporun tamamını okuyun"},
-    "de": {"contents": "Inhalt", "follow_on_twitter": "Auf Twitter folgen", "unsubscribe": "Abbestellen",
-           "view_in_browser": "Im Browser ansehen", "archive": "Archiv", "read_more": "Den ganzen Beitrag lesen"},
-    "ja": {"contents": "目次", "follow_on_twitter": "Twitterでフォロー", "unsubscribe": "配信停止",
-           "view_in_browser": "ブラウザで表示", "archive": "アーカイブ", "read_more": "全文を読む"},
-    "zh": {"contents": "目录", "follow_on_twitter": "在 Twitter 上关注", "unsubscribe": "退订",
-           "view_in_browser": "在浏览器中查看", "archive": "存档", "read_more": "阅读全文"},
-}
-# The comma the templates put between a name and a role: the Arabic script's own where it is used.
-COMMAS = {"ar": "، ", "fa": "، ", "ur": "، ", "ps": "، ", "ckb": "، ", "ja": "、", "zh": "，"}
-# What follows a label before its value ("Follow on Twitter: @x"): French sets a narrow no-break space before
-# the colon (as before ; ! ?), Chinese and Japanese a full-width colon with no space after it.
-COLONS = {"fr": "\u202f: ", "ja": "：", "zh": "："}
 
 
 @dataclass(frozen=True)
@@ -125,22 +99,25 @@ def _is_own(config: Config, lang: str) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _words(labels: Labels | None, lang: str) -> Words:
-    """The words: those the writer set (``labels``, in ``lang``), else our translation, else English."""
-    translated = LABELS.get(primary(lang), {})
+def _words(labels: Labels | None, lang: str, translated: tuple[tuple[str, str], ...]) -> Words:
+    """The words: those the writer set (``labels``, in ``lang``), else ``translated`` (ours), else English."""
+    ours = dict(translated)
     given = labels.model_fields_set if labels is not None else set()
-    chosen = {name: getattr(labels, name) if name in given else translated.get(name, Labels.model_fields[name].default)
+    chosen = {name: getattr(labels, name) if name in given else ours.get(name, Labels.model_fields[name].default)
               for name in Labels.model_fields}
     return Words(**chosen, comma=COMMAS.get(primary(lang), ", "), colon=COLONS.get(primary(lang), ": "), lang=lang)
 
 
-def words(config: Config, lang: str) -> Words:
+def words(config: Config, lang: str, translations: Mapping[str, Mapping[str, str]] | None = None) -> Words:
     """The labels in ``lang``: the config's ``labels:`` when ``lang`` is the config's language, the
-    ``translations:`` entry's when it is another, else newsletter's own translation, else English."""
+    ``translations:`` entry's when it is another, else newsletter's own translation (``translations``: the
+    project's, with its plugins'; default ``LABELS``), else English."""
+    table = (LABELS if translations is None else translations).get(primary(lang), {})
+    ours = tuple(sorted(table.items()))
     if _is_own(config, lang):
-        return _words(config.labels, lang)
+        return _words(config.labels, lang, ours)
     found = translation(config, lang)
-    return _words(found.labels if found is not None else None, lang)
+    return _words(found.labels if found is not None else None, lang, ours)
 
 
 def disclaimer(config: Config, lang: str) -> str:
@@ -160,6 +137,19 @@ def name(config: Config, lang: str) -> str:
     """The publication's name in ``lang``, when the config gives it; else its name."""
     found = translation(config, lang)
     return found.name if found is not None and found.name else config.name
+
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
+_DATE_FIELD = re.compile(r"\{(year|month|month_name|day)\}")
+
+
+def format_date(date: datetime.date, pattern: str, month_name: str | None = None) -> str:
+    """The date as ``pattern`` says, with English month names whatever the machine's locale (or ``month_name``,
+    the language's)."""
+    fields = {"year": date.year, "month": date.month, "month_name": month_name or MONTH_NAMES[date.month - 1],
+              "day": date.day}
+    return _DATE_FIELD.sub(lambda match: str(fields[match.group(1)]), pattern)
 
 
 def date(value: datetime.date, config: Config, lang: str) -> str:

@@ -57,8 +57,10 @@ class Links:
     web: bool = False
 
 
-def links_for(config: Config, slug: str, date: str = "", platform: str | None = None, web: bool = False) -> Links:
-    chosen = PLATFORMS[platform or config.platform]
+def links_for(config: Config, slug: str, date: str = "", platform: str | None = None, web: bool = False,
+              platforms: dict[str, Platform] | None = None) -> Links:
+    """The links of one edition of an issue; ``platforms`` are the project's (newsletter's and its plugins')."""
+    chosen = (PLATFORMS if platforms is None else platforms)[platform or config.platform]
     tag = utm_tagger(config.utm, slug, date)
     if web:
         return Links(slug, chosen, None, None, tag, web=True)

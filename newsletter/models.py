@@ -99,7 +99,8 @@ def _clean_url(value: str) -> str:
 
 class ImageSource(str):
     """A picture's address as the email writes it: a hosted URL as given, or, for a file, its public URL in the
-    output folder's ``assets/``. A file's also carries its size and what the build copies (``asset``)."""
+    output folder's ``assets/`` (``newsletter.project`` makes those, after validation). A file's also carries
+    its size and what the build copies (``asset``)."""
 
     width: int | None = None
     height: int | None = None
@@ -109,47 +110,23 @@ class ImageSource(str):
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def _image_source(value: str, info: ValidationInfo) -> ImageSource:
-    """An http(s) URL, or the path of a picture file relative to the file that names it."""
+def _image_source(value: str) -> str:
+    """An http(s) URL, or the path of a picture file relative to the file that names it. Only its form is
+    checked here: the file is found, read and published by a later stage (``project.resolve_pictures``)."""
     _refuse_control_characters(value)
     value = value.strip()
     if value.lower().startswith(("http://", "https://")):
         return ImageSource(_clean_url(value))
     if _SCHEME.match(value):
         raise PydanticCustomError("image_source", "must be an absolute http(s) URL or the path of a picture file")
-    context = info.context or {}
-    base = context.get("base")
-    if base is None:
-        raise PydanticCustomError("image_source", "must be an absolute http(s) URL here (a path needs a file to "
-                                                  "be relative to)")
-    from pathlib import Path
+    if not value:
+        raise PydanticCustomError("empty_text", "must not be empty (a URL or a file's path)")
+    return value
 
-    from . import images  # Pillow, only for pictures given as files
 
-    path = (Path(base) / value).resolve()
-    root = Path(context.get("root") or base).resolve()
-    if Path(value).is_absolute() or not path.is_relative_to(root):
-        # Whatever a build copies to assets/ gets published: only the project's own files may be.
-        raise _error("image_file", f"{value} is outside the project's folder: keep pictures in it (assets/) and "
-                                   "name them relative to the file that names them")
-    if not path.is_file():
-        raise _error("image_file", f"file not found: {value} (a path is relative to the file that names it)")
-    asset_url = context.get("asset_url")
-    if not asset_url:
-        raise _error("asset_url", "a picture given as a file needs the address where the output folder is "
-                                  "published: set asset_url (or archive_url) in newsletter.yaml, e.g. "
-                                  "asset_url: https://example.org/newsletter/")
-    try:
-        prepared = images.prepare(path, context.get("max_width"))
-    except images.NotAnImage as exc:
-        raise _error("not_an_image", f"{value} {exc}") from None
-    except OSError as exc:
-        raise _error("image_file", f"cannot read {value}: {exc.strerror or exc}") from None
-    source = ImageSource(f"{str(asset_url).rstrip('/')}/assets/{prepared.name}")
-    source.width, source.height, source.asset = prepared.width, prepared.height, prepared
-    for warning in prepared.warnings:
-        context.setdefault("image_warnings", []).append((value, f"{value} {warning}"))
-    return source
+def is_hosted(value: str) -> bool:
+    """Whether a picture's value is a hosted URL (else a file's path, until it is resolved)."""
+    return value.lower().startswith(("http://", "https://"))
 
 
 ImageRef = Annotated[str, AfterValidator(_image_source)]
@@ -294,10 +271,30 @@ class Brief(Model):
 
 
 def _validate_block(value: Any, info: ValidationInfo) -> Any:
-    """A block of ``blocks:``, as the model its ``type:`` names in the block registry (``newsletter.blocks``)."""
-    from . import blocks  # the registry's modules define their models with this module's types
+    """A block of ``blocks:``, as the model its ``type:`` names among the project's block types, which the
+    validation's context gives (``block_types``; see ``newsletter.registry``)."""
+    context = info.context or {}
+    types = context.get("block_types")
+    if types is None:
+        raise PydanticCustomError("no_block_types", "blocks need the project's block types: validate the issue "
+                                                    "with newsletter.validate_issues, or give context={'block_types':"
+                                                    " ...}")
+    return types[value.get("type")].model.model_validate(value, context=context) if isinstance(value, dict) and \
+        value.get("type") in types else _unknown_block(value, types)
 
-    return blocks.validate(value, info.context)
+
+def _unknown_block(value: Any, types: dict[str, Any]) -> Any:
+    names = ", ".join(types)
+    if not isinstance(value, dict):
+        raise PydanticCustomError("block_shape", f"expected a block: a mapping with type: ({names}) and its fields")
+    kind = value.get("type")
+    if kind is None:
+        raise PydanticCustomError("block_type_missing", f"each block needs type: one of {names}")
+    import difflib
+
+    close = difflib.get_close_matches(str(kind), list(types), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise _error("unknown_block_type", f"unknown block type {str(kind)!r}{hint} (allowed: {names})")
 
 
 Block = Annotated[Any, BeforeValidator(_validate_block)]
@@ -399,10 +396,12 @@ EmailAddress = Annotated[str, AfterValidator(_check_address)]
 UtmValue = Annotated[str, Field(pattern=r"^[A-Za-z0-9._~{}-]+$", max_length=100)]
 
 
-def _check_platform(value: str) -> str:
-    if value not in PLATFORMS:
+def _check_platform(value: str, info: ValidationInfo) -> str:
+    """A platform's name: newsletter's (``platforms.py``) or one the project's plugins add (the context's)."""
+    known = (info.context or {}).get("platforms") or PLATFORMS
+    if value not in known:
         raise _error("platform", f"{value!r} is not one of the allowed values: "
-                                 f"{', '.join(repr(name) for name in PLATFORMS)}")
+                                 f"{', '.join(repr(name) for name in known)}")
     return value
 
 
@@ -542,6 +541,11 @@ class Config(Model):
     templates: str | None = Field(
         None, description="A folder of templates that override the built-in ones, relative to this file."
     )
+    plugins: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list,
+        description="Plugins that add block types, check rules, platforms or translations: a module beside this "
+                    "file (quote_of_the_week for quote_of_the_week.py), a .py file relative to it, or an installed "
+                    "module; installed plugins with a newsletter.plugins entry point are loaded anyway.")
     checks: Checks = Field(default_factory=Checks, description="The pre-send checks to leave out.")
     cadence: Literal["weekly", "biweekly", "monthly"] = Field(
         "weekly", description="How often an issue comes out: `newsletter new` dates the next one after the latest.")
@@ -549,18 +553,6 @@ class Config(Model):
         None, description="Where the output folder's assets/ is published, for images given as files "
                           "(default: archive_url).")
     images: Images = Field(default_factory=lambda: Images(), description="How images given as files are prepared.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _asset_url(cls, data: Any, info: ValidationInfo) -> Any:
-        """Where the logo, given as a file, will be published and how wide it may be: asset_url and images
-        are siblings of logo, not parents. (images.max_width is validated in its own field.)"""
-        if isinstance(data, dict) and isinstance(info.context, dict):
-            info.context.setdefault("asset_url", data.get("asset_url") or data.get("archive_url"))
-            images = data.get("images")
-            if isinstance(images, dict) and isinstance(images.get("max_width"), int):
-                info.context.setdefault("max_width", images["max_width"])
-        return data
 
     @model_validator(mode="after")
     def _formats(self) -> Config:
@@ -584,16 +576,4 @@ class Config(Model):
         return self.twitter_url.replace("{handle}", handle)
 
 
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December")
-
-
 _DATE_FIELD = re.compile(r"\{(year|month|month_name|day)\}")
-
-
-def format_date(date: datetime.date, pattern: str, month_name: str | None = None) -> str:
-    """The date as ``pattern`` says, with English month names whatever the machine's locale (or ``month_name``,
-    the language's)."""
-    fields = {"year": date.year, "month": date.month, "month_name": month_name or MONTH_NAMES[date.month - 1],
-              "day": date.day}
-    return _DATE_FIELD.sub(lambda match: str(fields[match.group(1)]), pattern)

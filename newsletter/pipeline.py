@@ -29,6 +29,7 @@ from . import archive, arguments, config, load, validate, write
 from .errors import ArgumentError, ConfigNotFound, InputError, NewsletterError, Problem, SystemFailure
 from .links import Links, links_for
 from .models import Issue
+from .project import Project, default_project, find_project, load_project, resolve_pictures
 
 if TYPE_CHECKING:
     from .checks import Facts, Finding
@@ -146,37 +147,41 @@ def _system_failures(source: Path) -> Iterator[None]:
                             f"{exc.strerror or exc}; nothing written for it") from None
 
 
-def check_platform(platform: object) -> None:
-    """An :class:`ArgumentError` unless ``platform`` is None or a platform's name."""
+def check_platform(platform: object, platforms: dict[str, Any] | None = None) -> None:
+    """An :class:`ArgumentError` unless ``platform`` is None or a platform's name (of ``platforms``, the
+    project's, once it is known: a plugin may add one)."""
     from .platforms import PLATFORMS
 
-    if platform is not None and (not isinstance(platform, str) or platform not in PLATFORMS):
+    known = PLATFORMS if platforms is None else platforms
+    if platform is not None and (not isinstance(platform, str) or platform not in known):
+        if platforms is None and isinstance(platform, str) and platform.replace("-", "").isalnum():
+            return  # perhaps a plugin's: checked again against the project's platforms
         raise ArgumentError(f"platform={platform!r} is not a known platform; allowed: "
-                            f"{', '.join(repr(name) for name in PLATFORMS)}, or None for the config's")
+                            f"{', '.join(repr(name) for name in known)}, or None for the config's",
+                            cli=f"--platform: {platform!r} is not a known platform; allowed: "
+                                f"{', '.join(known)}")
 
 
-def _validate(path: Path, project: config.Project) -> tuple[Issue, list[Problem], load.Document]:
+def _validate(path: Path, project: Project) -> tuple[Issue, list[Problem], load.Document]:
+    """Stages 1-2c for an issue: loaded, validated against the model, its pictures resolved."""
     document = load.load(path, config.display_path(path))
-    settings = project.config
-    context = {"authors": project.authors, "authors_source": config.display_path(project.authors_path),
-               "base": path.resolve().parent, "root": project.config_path.resolve().parent,
-               "asset_url": settings.asset_url or settings.archive_url,
-               "max_width": settings.images.max_width}
-    issue = validate.validate(document, Issue, context)
-    return issue, [*document.warnings, *config.image_warnings(document, context)], document
+    issue = validate.validate(document, Issue, project.validation_context(path))
+    issue, warnings = resolve_pictures(issue, document, path.resolve().parent,
+                                       project.config_path.resolve().parent, project.config)
+    return issue, [*document.warnings, *warnings], document
 
 
-def project_for(path: Path, config_path: Path | None = None) -> config.Project:
+def project_for(path: Path, config_path: Path | None = None) -> Project:
     """The project an issue is built with: ``config_path``'s, else the nearest config's, else the defaults.
     A missing issue is "file not found" first: "no config found" would be the wrong reason."""
     if config_path is not None:
-        return config.load_project(Path(config_path))
+        return load_project(Path(config_path))
     if not path.is_file():
         load.read_text(path, config.display_path(path))
-    return config.find_project(path)
+    return find_project(path)
 
 
-def render_issue(path: Path | str, project: config.Project | None = None, config_path: Path | None = None,
+def render_issue(path: Path | str, project: Project | None = None, config_path: Path | None = None,
                  platform: str | None = None, editions: bool = True) -> Email:
     """Build the issue at ``path`` in memory; raises a :class:`NewsletterError` on bad input.
 
@@ -185,35 +190,37 @@ def render_issue(path: Path | str, project: config.Project | None = None, config
     config_path = arguments.path("config_path", config_path, optional=True)
     check_platform(platform)
     arguments.flag("editions", editions)
-    if project is not None and not isinstance(project, config.Project):
-        raise ArgumentError(f"project={project!r} must be a newsletter.config.Project (from "
-                            "config.load_project), or None to find the issue's config")
+    if project is not None and not isinstance(project, Project):
+        raise ArgumentError(f"project={project!r} must be a newsletter.Project (from "
+                            "newsletter.load_project), or None to find the issue's config")
     with _system_failures(path):
         if project is None:
             project = project_for(path, config_path)
         return _render(path, project, platform, editions)
 
 
-def _render(path: Path, project: config.Project, platform: str | None, editions: bool) -> Email:
+def _render(path: Path, project: Project, platform: str | None, editions: bool) -> Email:
     # Imported here, not above: `newsletter validate` uses this module and needs none of them.
     from . import compile, inline, mime, render, text
     from .checks import facts as checks_facts
 
     issue, warnings, document = _validate(path, project)
+    registry = project.registry
+    check_platform(platform, registry.platforms)
     date = issue.date.isoformat() if issue.date else ""
-    links = links_for(project.config, path.stem, date, platform)
-    mjml = render.render_mjml(issue, project.config, project.templates_dir, links)
-    expected = tuple(render.expectations(issue, project.config, links))
+    links = links_for(project.config, path.stem, date, platform, platforms=registry.platforms)
+    mjml = render.render_mjml(issue, project.config, project.templates_dir, links, registry=registry)
+    expected = tuple(render.expectations(issue, project.config, links, registry))
     assets = _assets(issue, project)
     html = inline.inline_css(compile.compile_mjml(mjml, f"{path.stem}.mjml"), project.config.inliner)
-    plain = text.render_text(issue, project.config, links)
+    plain = text.render_text(issue, project.config, links, registry)
     sizes = _sizes(issue, project, links, path, document) if len(html.encode()) > _MEASURE_FROM else None
     facts = checks_facts.for_build(issue, document, project, list(expected), html, plain, sizes)
     if not editions:
         return Email(path.stem, issue, mjml, html, plain, None, None, links, tuple(warnings), expected, assets,
                      facts)
-    web_links = links_for(project.config, path.stem, date, platform, web=True)
-    web_mjml = render.render_mjml(issue, project.config, project.templates_dir, web_links)
+    web_links = links_for(project.config, path.stem, date, platform, web=True, platforms=registry.platforms)
+    web_mjml = render.render_mjml(issue, project.config, project.templates_dir, web_links, registry=registry)
     # Not inlined: a browser applies a user's <style> blocks as the inliner would (a test compares the two
     # in Chromium), and inlining was a third of the web edition's cost.
     web_html = compile.compile_mjml(web_mjml, f"{path.stem}.web.mjml")
@@ -227,7 +234,7 @@ def _render(path: Path, project: config.Project, platform: str | None, editions:
 _MEASURE_FROM = 81_920
 
 
-def _sizes(issue: Issue, project: config.Project, links: Links, path: Path,
+def _sizes(issue: Issue, project: Project, links: Links, path: Path,
            document: load.Document) -> list[tuple[str, int, Any]]:
     """The bytes each block and each part (head, styles, header, footer) of the email spend, each block with
     its place in the issue file."""
@@ -237,7 +244,7 @@ def _sizes(issue: Issue, project: config.Project, links: Links, path: Path,
     from .checks import Location
 
     marked = compile.compile_mjml(render.render_mjml(issue, project.config, project.templates_dir, links,
-                                                     measure=True), f"{path.stem}.mjml")
+                                                     measure=True, registry=project.registry), f"{path.stem}.mjml")
     data = marked.encode("utf-8")
     body = data.find(b"<body")
     styles = sum(len(match.group(0)) for match in re.finditer(rb"<style\b.*?</style>", data[:body], re.S))
@@ -263,7 +270,7 @@ def _sizes(issue: Issue, project: config.Project, links: Links, path: Path,
     return parts
 
 
-def _assets(issue: Issue, project: config.Project) -> dict[str, Any]:
+def _assets(issue: Issue, project: Project) -> dict[str, Any]:
     """The pictures given as files that this issue shows: its own, its authors' and the logo."""
     from . import images
 
@@ -275,24 +282,24 @@ class _Projects:
 
     def __init__(self, config_path: Path | str | None):
         self.config_path = Path(config_path) if config_path else None
-        self.loaded: dict[Path | None, config.Project | NewsletterError] = {}  # None: the built-in defaults
+        self.loaded: dict[Path | None, Project | NewsletterError] = {}  # None: the built-in defaults
         self.resolved: dict[Path, Path] = {}  # each config path as found: the file it is
         self.notices: dict[str, None] = {}  # said once per run, in the order met
 
-    def for_issue(self, source: Path) -> config.Project:
+    def for_issue(self, source: Path) -> Project:
         if not self.config_path and not source.is_file():  # "no config found" would be the wrong reason
             load.read_text(source, config.display_path(source))
         try:
             found = self.config_path or config.find_config(source)
         except ConfigNotFound:
             self.notices.setdefault("note: " + config.default_notice(source.parent), None)
-            return self.loaded.setdefault(None, config.default_project(source))  # type: ignore[return-value]
+            return self.loaded.setdefault(None, default_project(source))  # type: ignore[return-value]
         key = self.resolved.get(found)
         if key is None:
             key = self.resolved[found] = found.resolve()
         if key not in self.loaded:
             try:
-                self.loaded[key] = config.load_project(found)
+                self.loaded[key] = load_project(found)
                 for warning in self.loaded[key].warnings:  # type: ignore[union-attr]
                     self.notices.setdefault(f"{warning.file}:{warning.line}:{warning.column}: warning: "
                                             f"{warning.message}", None)
@@ -467,7 +474,8 @@ def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, sa
                 return result
             result.written = write.write_files(files)
             result.findings = checks.check_email(email.html, email.text, labels[out_dir / f"{email.name}.html"],
-                                                 facts=email.facts)
+                                                 facts=email.facts, rules=projects.for_issue(source).registry.rules,
+                                                 platforms=projects.for_issue(source).registry.platforms)
     except NewsletterError as exc:
         result.error = exc
     return result

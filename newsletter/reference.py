@@ -16,6 +16,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from . import models
+from .registry import Registry
 
 # Each file's root model; every model reachable from it gets a section of its own, in the order met.
 ROOTS: list[tuple[str, str, type[BaseModel]]] = [
@@ -52,19 +53,19 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return [model for arg in typing.get_args(annotation) for model in _models_in(arg)]
 
 
-def sections() -> list[tuple[str, str, list[type[BaseModel]]]]:
+def sections(registry: Registry | None = None) -> list[tuple[str, str, list[type[BaseModel]]]]:
     """(title, introduction, models) for each file format; a model shared by two files is in the first, and
-    a root model in its own file's (an issue names the registry's Author)."""
-    from . import blocks
-
+    a root model in its own file's (an issue names the registry's Author). ``registry``: the project's, whose
+    plugins' block types are documented with ours."""
+    registry = registry or Registry.builtin()
     seen: set[type[BaseModel]] = {root for _, _, root in ROOTS}
     found = []
     for title, intro, root in ROOTS:
         seen.discard(root)
         found.append((title, intro, reachable(root, seen)))
         if root is models.Issue:
-            types = ", ".join(f"`{name}`" for name in blocks.REGISTRY)
-            block_models = [model for block_type in blocks.REGISTRY.values()
+            types = ", ".join(f"`{name}`" for name in registry.block_types)
+            block_models = [model for block_type in registry.block_types.values()
                             for model in reachable(block_type.model, seen)]
             found.append(("Blocks (`blocks:`)", f"Each item of an issue's `blocks:` has a `type:`, one of {types}; "
                           "a brief is a [Brief](#brief) with `type: brief`.", block_models))
@@ -131,7 +132,7 @@ def _model_table(model: type[BaseModel]) -> str:
     return "\n".join(lines)
 
 
-def render_reference() -> str:
+def render_reference(registry: Registry | None = None) -> str:
     parts = [
         "# File formats",
         "",
@@ -140,19 +141,23 @@ def render_reference() -> str:
         "`Markdown` is paragraphs separated by blank lines with inline `*em*`, `**strong**`, `` `code` `` and",
         "`[text](https://...)`; raw HTML prints as typed, and links must be `http`, `https` or `mailto`.",
     ]
-    for title, intro, section_models in sections():
+    registry = registry or Registry.builtin()
+    for title, intro, section_models in sections(registry):
         parts += ["", f"## {title}", "", intro]
         for model in section_models:
             parts += ["", _model_table(model)]
-    parts += ["", platforms_section(), "", rules_section(), "", templates_section()]
+    parts += ["", platforms_section(registry), "", rules_section(registry), "", templates_section(registry)]
+    if registry.plugins:
+        parts += ["", "## Plugins", "", "This reference includes what these plugins add: "
+                  + ", ".join(f"`{name}`" for name in registry.plugins) + "."]
     return "\n".join(parts) + "\n"
 
 
-def platforms_table() -> str:
+def platforms_table(registry: Registry | None = None) -> str:
     from .platforms import PLATFORMS
 
     lines = ["| platform | name | unsubscribe | view in browser |", "| --- | --- | --- | --- |"]
-    for platform in PLATFORMS.values():
+    for platform in (PLATFORMS if registry is None else registry.platforms).values():
         def tag(value: str | None) -> str:
             return f"`{value.replace('|', chr(92) + '|')}`" if value else "(none)"
         lines.append(f"| `{platform.name}` | {platform.label} | {tag(platform.unsubscribe)} | "
@@ -160,9 +165,9 @@ def platforms_table() -> str:
     return "\n".join(lines)
 
 
-def platforms_section() -> str:
+def platforms_section(registry: Registry | None = None) -> str:
     return "\n".join(["## Platforms", "", "`platform:` in the config, or `--platform`: whose merge tags the "
-                      "footer uses.", "", platforms_table()])
+                      "footer uses.", "", platforms_table(registry)])
 
 
 # The README's generated tables: each between its opening comment and <!-- end -->.
@@ -175,18 +180,19 @@ def readme(text: str) -> str:
     return _README_PART.sub(lambda m: m.group(1) + tables[m.group(2)]() + "\n" + m.group(4), text)
 
 
-def rules_table() -> str:
+def rules_table(registry: Registry | None = None) -> str:
     """The check rules as a Markdown table, for the reference and the README."""
     from . import checks
 
+    rules = checks.RULES if registry is None else registry.rules
     lines = ["| rule | severity | finds | failed in (EMC 2025) |", "| --- | --- | --- | --- |"]
-    lines += [f"| `{r.id}` | {r.severities} | {r.description} | {r.emc} |" for r in checks.RULES.values()]
+    lines += [f"| `{r.id}` | {r.severities} | {r.description} | {r.emc} |" for r in rules.values()]
     return "\n".join(lines)
 
 
-def rules_section() -> str:
+def rules_section(registry: Registry | None = None) -> str:
     return "\n".join(["## Check rules", "", "What `newsletter check` (and every build) looks for; turn a rule off "
-                      "with `checks: {ignore: [ID]}` in the config or `--ignore ID`.", "", rules_table()])
+                      "with `checks: {ignore: [ID]}` in the config or `--ignore ID`.", "", rules_table(registry)])
 
 
 def _view_fields(view_class: type) -> list[tuple[str, str]]:
@@ -195,9 +201,11 @@ def _view_fields(view_class: type) -> list[tuple[str, str]]:
     return [(f.name, f.metadata.get("doc", "")) for f in dataclasses.fields(view_class)]
 
 
-def templates_section() -> str:
+def templates_section(registry: Registry | None = None) -> str:
     """The template contract: what each template receives, generated from the code that passes it."""
-    from . import archive, blocks, render
+    from . import archive, render
+
+    registry = registry or Registry.builtin()
 
     lines = ["## Templates", "",
              "A file in the config's `templates` folder overrides the built-in template of the same name; "
@@ -212,7 +220,7 @@ def templates_section() -> str:
               "`dir_attribute(dir)` gives ` dir=\"ltr\"` (or rtl) for an element whose text reads the other way.",
               "", "### Block views", "",
               "A block's template (`blocks/TYPE.mjml.j2`) also receives `block`, its view:"]
-    for block_type in blocks.REGISTRY.values():
+    for block_type in registry.block_types.values():
         lines += ["", f"#### `{block_type.name}` (`{block_type.template}`)", "", "| field | what it is |",
                   "| --- | --- |"]
         lines += [f"| `{name}` | {doc} |" for name, doc in _view_fields(block_type.view_class)]

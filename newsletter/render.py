@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
@@ -22,6 +23,9 @@ from . import bidi, blocks, language, markup
 from .errors import TemplateError
 from .links import Links, links_for
 from .models import Config, Issue, Theme, paragraphs
+
+if TYPE_CHECKING:
+    from .registry import Registry
 
 TEMPLATE = "email.mjml.j2"
 STYLES = "styles.j2"  # the inline styles of the elements, passed to every template as ``style``
@@ -126,10 +130,11 @@ def _environment(user_templates: Path | None, block_templates: tuple[Path, ...])
     return env
 
 
-def environment(user_templates: Path | None) -> jinja2.Environment:
+def environment(user_templates: Path | None, registry: Registry | None = None) -> jinja2.Environment:
     """Jinja with autoescape on and undefined names as errors; the user's templates win over ours, and the
-    templates of block types registered from outside newsletter come last."""
-    return _environment(user_templates, blocks.templates_dirs())
+    templates of block types from outside newsletter (the project's plugins') come last."""
+    types = blocks.REGISTRY if registry is None else registry.block_types
+    return _environment(user_templates, blocks.templates_dirs(types))
 
 
 environment.cache_clear = _environment.cache_clear  # type: ignore[attr-defined]
@@ -166,13 +171,14 @@ def _theme_values(theme: Theme, dark_mode: str) -> dict[str, Markup]:
 
 
 def render_mjml(issue: Issue, config: Config, user_templates: Path | None = None, links: Links | None = None,
-                measure: bool = False) -> str:
+                measure: bool = False, registry: Registry | None = None) -> str:
     """The MJML source of ``issue``; ``links`` picks the edition (platform, web archive) and UTM tagging.
-    ``measure`` puts a marker before each block (see ``MEASURE``), for the sizes of the blocks."""
+    ``measure`` puts a marker before each block (see ``MEASURE``), for the sizes of the blocks; ``registry``
+    is the project's (its plugins' block types and translations)."""
     links = links or links_for(config, "issue")
-    env = environment(user_templates)
+    env = environment(user_templates, registry)
     with _template_errors():
-        return _render(env, issue, config, _theme(config), links, measure)
+        return _render(env, issue, config, _theme(config), links, measure, registry)
 
 
 @contextmanager
@@ -233,10 +239,10 @@ CONTEXT: dict[str, str] = {
 
 
 def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[str, Markup], links: Links,
-            measure: bool = False) -> str:
+            measure: bool = False, registry: Registry | None = None) -> str:
     lang = issue.lang or config.lang
     direction = language.direction(lang)
-    block_context = blocks.Context(config, links, lang)
+    block_context = blocks.Context(config, links, lang, registry.labels if registry is not None else None)
     views = blocks.views(issue.content, block_context)
     if measure:
         last = len(views) - 1
@@ -283,10 +289,11 @@ def preheader_filler(preheader: str | None) -> str:
     return PREHEADER_FILLER * max(0, PREVIEW_LENGTH - len(preheader)) if preheader else ""
 
 
-def expectations(issue: Issue, config: Config, links: Links) -> list[tuple[str, str]]:
+def expectations(issue: Issue, config: Config, links: Links, registry: Registry | None = None) -> list[tuple[str, str]]:
     """What the issue's model says must reach both the HTML and the plain text of this edition: each block's
     titles, names and links (its type says which), and the photo credit. The text-parity check compares."""
-    found = blocks.expectations(issue.content, blocks.Context(config, links))
+    found = blocks.expectations(issue.content, blocks.Context(config, links, issue.lang or config.lang,
+                                                              registry.labels if registry is not None else None))
     if issue.hero and issue.hero.credit:
         found.append(("text", issue.hero.credit))
     for account in config.social:
@@ -294,10 +301,11 @@ def expectations(issue: Issue, config: Config, links: Links) -> list[tuple[str, 
     return found
 
 
-def render_page(name: str, context: dict, user_templates: Path | None = None) -> str:  # type: ignore[type-arg]
+def render_page(name: str, context: dict, user_templates: Path | None = None,  # type: ignore[type-arg]
+                registry: Registry | None = None) -> str:
     """A template outside the email (the archive's index page), with the same loader, escaping and errors."""
     with _template_errors():
-        return environment(user_templates).get_template(name).render(context)
+        return environment(user_templates, registry).get_template(name).render(context)
 
 
 def _template_position(exc: Exception) -> str:

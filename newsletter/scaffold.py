@@ -209,7 +209,9 @@ def new(start: Path, date: datetime.date | None = None) -> Path:
     except NewsletterError:
         raise ProjectError(f"no {config.CONFIG_NAME} in {config.display_path(start)} or above: run new inside "
                            "a project (`newsletter init DIR` makes one)") from None
-    project = config.load_project(config_path)
+    from .project import load_project
+
+    project = load_project(config_path)
     issues = config_path.parent / "issues"
     latest_path, latest_data, latest_date = _latest(issues)
     if date is None:

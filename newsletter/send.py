@@ -13,6 +13,7 @@ import ssl
 from pathlib import Path
 
 from . import arguments, config, mime, pipeline
+from .project import Project
 from .errors import NewsletterError
 from .models import EMAIL_ADDRESS
 
@@ -48,7 +49,7 @@ def check_recipient(to: str) -> str:
     return to
 
 
-def _require_sender(project: config.Project) -> None:
+def _require_sender(project: Project) -> None:
     if project.config.sender is None:
         raise SendError(f"{config.display_path(project.config_path)}: sending needs a sender (sender.address)")
 
@@ -70,7 +71,7 @@ def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: b
     return send_email(email, project, to, host, port, starttls, timeout)
 
 
-def send_email(email: pipeline.Email, project: config.Project, to: str, host: str, port: int,
+def send_email(email: pipeline.Email, project: Project, to: str, host: str, port: int,
                starttls: bool = False, timeout: float = 30) -> str:
     """Send a built ``email`` to ``to`` as a test (the preview's button uses this too); returns the
     Message-ID. ``to`` and the server are checked by the caller."""

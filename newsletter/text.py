@@ -9,17 +9,22 @@ other direction (a Latin handle, address or link) are isolated with the Unicode 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import bidi, blocks, language, markup
 from .links import Links, links_for
 from .models import Config, Issue, paragraphs
 from .plain import WIDTH, isolate_runs, wrap
 
+if TYPE_CHECKING:
+    from .registry import Registry
 
-def render_text(issue: Issue, config: Config, links: Links | None = None) -> str:
-    """The plain-text version of ``issue``, ending with a newline; ``links`` as for the HTML."""
+
+def render_text(issue: Issue, config: Config, links: Links | None = None, registry: Registry | None = None) -> str:
+    """The plain-text version of ``issue``, ending with a newline; ``links`` and ``registry`` as for the HTML."""
     links = links or links_for(config, "issue")
     lang = issue.lang or config.lang
-    context = blocks.Context(config, links, lang)
+    context = blocks.Context(config, links, lang, registry.labels if registry is not None else None)
     words = context.words
     direction = context.direction
 

@@ -36,16 +36,17 @@ def validate(document: Document, model: type[M], context: dict[str, Any] | None 
             if error["type"] == "unsafe_link":
                 problems.extend(_link_problems(document, loc, error["ctx"]["links"]))
             else:
-                problems.append(_problem(document, model, error, loc))
+                problems.append(_problem(document, model, error, loc, (context or {}).get("block_types")))
     if problems:
         raise InputError(problems)
     return result
 
 
-def _problem(document: Document, model: type[BaseModel], error: Any, loc: tuple[Any, ...]) -> Problem:
+def _problem(document: Document, model: type[BaseModel], error: Any, loc: tuple[Any, ...],
+             block_types: Any = None) -> Problem:
     kind = error["type"]
     if kind == "extra_forbidden":
-        return document.problem(loc, _unknown_field_message(model, loc, document.data), key=True)
+        return document.problem(loc, _unknown_field_message(model, loc, document.data, block_types), key=True)
     if kind == "unknown_block_type":  # at the type: line, not the block's first
         return document.problem((*loc, "type"), error["msg"])
     if kind == "missing":
@@ -193,10 +194,11 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(path)
 
 
-def _unknown_field_message(model: type[BaseModel], loc: tuple[Any, ...], data: Any = None) -> str:
+def _unknown_field_message(model: type[BaseModel], loc: tuple[Any, ...], data: Any = None,
+                           block_types: Any = None) -> str:
     import difflib  # only for this message: 2 ms of every cold start otherwise
 
-    allowed = _fields(_type_at(model, loc[:-1], data))
+    allowed = _fields(_type_at(model, loc[:-1], data, block_types))
     message = "unknown field"
     close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
     if close:
@@ -210,13 +212,14 @@ def _fields(model: Any) -> list[str]:
     return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
 
 
-def _type_at(annotation: Any, loc: tuple[Any, ...], data: Any = None) -> Any:
+def _type_at(annotation: Any, loc: tuple[Any, ...], data: Any = None, block_types: Any = None) -> Any:
     """The type that validates the value at ``loc`` inside ``annotation``, as far as it can be followed; a block
-    of ``blocks:`` is followed into the model its ``type`` names (``data`` is the document's)."""
+    of ``blocks:`` is followed into the model its ``type`` names among ``block_types`` (``data`` is the
+    document's)."""
     for index, part in enumerate(loc):
         annotation = _unwrap(annotation)
         if annotation is Any:
-            annotation = _block_model(_value_at(data, loc[:index]))
+            annotation = _block_model(_value_at(data, loc[:index]), block_types)
             if annotation is None:
                 return None
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -235,14 +238,12 @@ def _type_at(annotation: Any, loc: tuple[Any, ...], data: Any = None) -> Any:
         else:
             return None
     annotation = _unwrap(annotation)
-    return _block_model(_value_at(data, loc)) if annotation is Any else annotation
+    return _block_model(_value_at(data, loc), block_types) if annotation is Any else annotation
 
 
-def _block_model(value: Any) -> Any:
-    from . import blocks
-
+def _block_model(value: Any, block_types: Any) -> Any:
     kind = value.get("type") if isinstance(value, dict) else None
-    return blocks.REGISTRY[kind].model if isinstance(kind, str) and kind in blocks.REGISTRY else None
+    return block_types[kind].model if block_types and isinstance(kind, str) and kind in block_types else None
 
 
 def _unwrap(annotation: Any) -> Any:

@@ -134,10 +134,11 @@ def test_eml_message_id_holds_only_safe_characters_of_the_file_name(project) -> 
 
 
 def test_eml_refuses_a_recipient_that_is_not_an_address(project) -> None:
-    from newsletter import config, mime
+    from newsletter import mime
+    from newsletter.project import load_project
 
     email = newsletter.render_issue(project.issue("d", yaml.safe_dump(ISSUE)))
-    settings = config.load_project(project.root / "newsletter.yaml").config
+    settings = load_project(project.root / "newsletter.yaml").config
     with pytest.raises(ValueError, match="not an email address"):
         mime.message_bytes(email.issue, settings, email.text, email.html, email.links, to="a@b.org\r\nBcc: c@d.org")
 

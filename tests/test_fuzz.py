@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from newsletter import config, load, markup, models, pipeline
+from newsletter import blocks, config, load, markup, models, pipeline
+from newsletter import project as project_module
 from newsletter.errors import InputError, NewsletterError
 
 EXAMPLES = int(os.environ.get("NEWSLETTER_FUZZ_EXAMPLES", "200"))
@@ -30,7 +31,7 @@ _ROOT = Path(tempfile.mkdtemp(prefix="newsletter-fuzz-"))
 shutil.copy(REPO / "newsletter.yaml", _ROOT / "newsletter.yaml")
 shutil.copy(REPO / "authors.yaml", _ROOT / "authors.yaml")
 (_ROOT / "issues").mkdir()
-PROJECT = config.load_project(_ROOT / "newsletter.yaml")
+PROJECT = project_module.load_project(_ROOT / "newsletter.yaml")
 ISSUE_PATH = _ROOT / "issues" / "fuzz.yaml"
 PROBLEM = re.compile(r"^issues/fuzz\.yaml:\d+:\d+: ")
 
@@ -223,7 +224,7 @@ def test_yaml_loader_takes_yaml_shaped_noise(text: str) -> None:
     except InputError:
         return
     try:
-        models.Issue.model_validate(document.data, context={"authors": {}})
+        models.Issue.model_validate(document.data, context={"authors": {}, "block_types": blocks.REGISTRY})
     except Exception as exc:  # noqa: BLE001 - pydantic's own error is the expected outcome here
         assert type(exc).__name__ == "ValidationError"
 

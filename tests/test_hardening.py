@@ -155,7 +155,7 @@ def _call(function: str, first: object, **kwargs: object) -> NewsletterError:
     ("render_issue", ISSUE, {"platform": 3}, "platform=3 is not a known platform"),
     ("render_issue", 123, {}, "path=123 must be a path"),
     ("render_issue", ISSUE, {"editions": "no"}, "editions='no' must be True or False"),
-    ("render_issue", ISSUE, {"project": "x"}, "project='x' must be a newsletter.config.Project"),
+    ("render_issue", ISSUE, {"project": "x"}, "project='x' must be a newsletter.Project"),
     ("send_test", ISSUE, {"to": None}, "to=None must be a str"),
     ("send_test", ISSUE, {"to": "nobody"}, "to='nobody' is not an email address"),
     ("send_test", ISSUE, {"to": "a@b.org", "smtp": "host:99999"}, "smtp= takes HOST:PORT with a port from 1 to 65535"),

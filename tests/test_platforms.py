@@ -76,8 +76,10 @@ def test_unknown_platform_is_refused(project, cli) -> None:
     project.issue("p", yaml.safe_dump(ISSUE))
     code, _, err = cli("build", "issues/p.yaml")
     assert code == 1 and "newsletter.yaml:" in err and "platform: 'hotmail' is not one of the allowed values: 'none', 'mailchimp'" in err
+    project.configure(platform="none")
     code, _, err = cli("build", "issues/p.yaml", "--platform", "hotmail")
-    assert code == 2 and "Invalid value for '--platform'" in err
+    # Not a choice of the command line's: a plugin may add a platform. The project's are named.
+    assert code == 1 and "Error: --platform: 'hotmail' is not a known platform; allowed: none, mailchimp" in err
 
 
 def test_own_unsubscribe_page_with_no_platform(project) -> None:

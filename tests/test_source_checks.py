@@ -227,13 +227,14 @@ ACCESSIBILITY = ("lang", "dir", "wrapper-lang-dir", "layout-table-role", "title"
 @pytest.mark.parametrize("dark_mode", ["auto", "off"])
 @pytest.mark.parametrize("path", ISSUES, ids=lambda p: p.stem)
 def test_the_built_in_templates_pass_every_rule(path, dark_mode: str, monkeypatch) -> None:
-    from newsletter import config
+    from newsletter import project as projects
 
-    project = config.find_project(path)
+    project = projects.find_project(path)
     if dark_mode == "off":
-        project = config.Project(project.config.model_copy(update={"dark_mode": "off"}), project.config_path,
+        project = projects.Project(project.config.model_copy(update={"dark_mode": "off"}), project.config_path,
                                  project.authors, project.authors_path, project.templates_dir,
-                                 document=project.document, authors_document=project.authors_document)
+                                 document=project.document, authors_document=project.authors_document,
+                                 registry=project.registry)
     email = newsletter.render_issue(path, project)
     found = [f for f in checks.check_email(email.html, email.text, "x.html", facts=email.facts)
              if f.rule in ACCESSIBILITY]

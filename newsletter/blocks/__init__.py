@@ -1,183 +1,37 @@
-"""The block types an issue's ``blocks:`` may hold, each registered once, in one place.
+"""The block types an issue's ``blocks:`` may hold: each is one module here and one template in
+``templates/blocks/``; ``BUILTIN`` lists them.
 
 A block type is a pydantic model (with ``type: Literal["name"]``), an MJML template
 (``templates/blocks/NAME.mjml.j2``), a view (what that template sees as ``block``), a plain-text renderer and
-the texts that must reach both the HTML and the plain text (the ``text-parity`` check). The reference, the
-Contents, the checks and the archive learn about a type from here; nothing else names it.
-
-A project (or a test) adds a type with :func:`register`, giving its own template folder.
+the texts that must reach both the HTML and the plain text (the ``text-parity`` check): a
+:class:`~newsletter.blocks.base.BlockType`. The reference, the Contents, the checks and the archive learn
+about a type from its BlockType; nothing else names it. A plugin adds one to its project's registry
+(``registry.add_block_type``, see ``newsletter.registry``).
 """
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any
+from . import announcement, brief, events, image, links, note
+from .base import BlockType, Context, Expected, View, expectations, templates_dirs, text, type_of, validate, views
 
-from markupsafe import Markup
-from pydantic import BaseModel
-from pydantic_core import PydanticCustomError
+__all__ = ["BUILTIN", "REGISTRY", "BlockType", "Context", "Expected", "View", "expectations", "register",
+           "templates_dirs", "text", "type_of", "unregister", "validate", "views"]
 
-from .. import language
-from ..links import Links
-from ..models import Config
+# The block types newsletter has, in the order the reference and the messages list them.
+BUILTIN: dict[str, BlockType] = {block_type.name: block_type for block_type in (
+    announcement.ANNOUNCEMENT, brief.BRIEF, events.EVENTS, image.IMAGE, links.LINKS, note.NOTE)}
 
-
-@dataclass(frozen=True)
-class Context:
-    """What a block's view and text renderer may use besides the block: the config, this edition's links,
-    and the language the block is written in (its own, or the issue's)."""
-
-    config: Config
-    links: Links
-    lang: str = "en"
-
-    @property
-    def words(self) -> language.Words:
-        """The labels and punctuation in the block's language."""
-        return language.words(self.config, self.lang)
-
-    def date(self, value: datetime.date) -> str:
-        return language.date(value, self.config, self.lang)
-
-    @property
-    def direction(self) -> str:
-        """``ltr`` or ``rtl``: the direction of the block's language."""
-        return language.direction(self.lang)
-
-    def of(self, block: BaseModel) -> Context:
-        """The context of ``block``: in its own language when it has one."""
-        lang = getattr(block, "lang", None)
-        return self if not lang or lang == self.lang else replace(self, lang=lang)
-
-
-@dataclass(frozen=True)
-class View:
-    """What every block's template sees as ``block``; each type adds its own fields."""
-
-    type: str = field(metadata={"doc": "The block's type, e.g. `brief`."})
-    template: str = field(metadata={"doc": "The template that renders it, e.g. `blocks/brief.mjml.j2`."})
-    anchor: str = field(metadata={"doc": "The id of its heading, which the Contents links to (`brief-1`)."})
-    title: str | None = field(metadata={"doc": "Its title, listed in the Contents; None when it has none."})
-    lang: str | None = field(default=None, metadata={
-        "doc": "Its language when it is not the issue's (then its text goes in `<div lang dir>`), else None."})
-    dir: str = field(default="ltr", metadata={"doc": "Its direction, `ltr` or `rtl` (its language's)."})
-    align: str = field(default="left", metadata={"doc": "`left`, or `right` for a right-to-left block."})
-    words: language.Words | None = field(default=None, metadata={
-        "doc": "The labels and punctuation in its language: `words.read_more`, `words.comma`, ..."})
-
-    # For a block in another language than the issue's: an mj-text's align attribute, and the <div lang dir>
-    # around its text (each empty otherwise, so such a template writes what it always did).
-    @property
-    def align_attribute(self) -> Markup:
-        return Markup(f' align="{self.align}"') if self.lang else _NOTHING
-
-    @property
-    def open(self) -> Markup:
-        return Markup('<div lang="{}" dir="{}">').format(self.lang, self.dir) if self.lang else _NOTHING
-
-    @property
-    def close(self) -> Markup:
-        return _CLOSE if self.lang else _NOTHING
-
-
-_NOTHING, _CLOSE = Markup(""), Markup("</div>")
-
-
-# (kind, value): a text of the block that must reach both the HTML and the plain text. kind is "title",
-# "author", "text" (visible text) or "link" (a URL: an href in the HTML, written out in the text).
-Expected = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class BlockType:
-    name: str
-    model: type[BaseModel]
-    view: Callable[[Any, Context, int], View]  # the block, the context, its number among blocks of its type
-    text: Callable[[Any, Context], list[str]]  # its plain text: paragraphs, each wrapped at 78 columns
-    expected: Callable[[Any, Context], list[Expected]]
-    view_class: type[View] = View  # documented in the reference's template contract
-    templates_dir: Path | None = None  # where its template is, for a type defined outside newsletter
-    title: Callable[[Any], str | None] = lambda block: getattr(block, "title", None)  # its Contents entry
-
-    @property
-    def template(self) -> str:
-        return f"blocks/{self.name}.mjml.j2"
-
-
-REGISTRY: dict[str, BlockType] = {}
+# The block types of a build that names no project registry: the built-in ones, and those register() adds.
+REGISTRY: dict[str, BlockType] = dict(BUILTIN)
 
 
 def register(block_type: BlockType) -> BlockType:
-    """Add a block type; its name is what ``type:`` says in an issue."""
-    model_type = block_type.model.model_fields.get("type")
-    if model_type is None:
-        raise ValueError(f"block model {block_type.model.__name__} needs a field type: Literal[{block_type.name!r}]")
+    """Add a block type to ``REGISTRY``, for every build in this process that has no registry of its own.
+    A project's plugin adds one to its own registry instead (``registry.add_block_type``)."""
     REGISTRY[block_type.name] = block_type
     return block_type
 
 
 def unregister(name: str) -> None:
-    REGISTRY.pop(name, None)
-
-
-def type_of(block: BaseModel) -> BlockType:
-    return REGISTRY[getattr(block, "type")]
-
-
-def templates_dirs() -> tuple[Path, ...]:
-    """The template folders of block types defined outside newsletter, for the template loader."""
-    return tuple(t.templates_dir for t in REGISTRY.values() if t.templates_dir is not None)
-
-
-def validate(value: Any, context: dict[str, Any] | None) -> BaseModel:
-    """An item of ``blocks:`` as the model its ``type`` names; errors inside it keep their field locations."""
-    names = ", ".join(REGISTRY)
-    if not isinstance(value, dict):
-        raise PydanticCustomError("block_shape", f"expected a block: a mapping with type: ({names}) and its fields")
-    kind = value.get("type")
-    if kind is None:
-        raise PydanticCustomError("block_type_missing", f"each block needs type: one of {names}")
-    if not isinstance(kind, str) or kind not in REGISTRY:
-        import difflib
-
-        close = difflib.get_close_matches(str(kind), list(REGISTRY), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise PydanticCustomError("unknown_block_type",
-                                  f"unknown block type {str(kind)!r}{hint} (allowed: {names})".replace("{", "{{")
-                                  .replace("}", "}}"))
-    return REGISTRY[kind].model.model_validate(value, context=context)
-
-
-def views(blocks: tuple[BaseModel, ...], context: Context) -> list[View]:
-    """A view of each block, in order, numbered among the blocks of its type, with its language's direction
-    and words."""
-    counts: dict[str, int] = {}
-    out = []
-    for block in blocks:
-        block_type = type_of(block)
-        counts[block_type.name] = counts.get(block_type.name, 0) + 1
-        own = context.of(block)
-        direction = language.direction(own.lang)
-        view = block_type.view(block, own, counts[block_type.name])
-        # The view was made just now for this render: completed in place, not copied (replace() cost 10 us a
-        # block, a tenth of the render's growth this round).
-        for name, value in (("lang", own.lang if own is not context else None), ("dir", direction),
-                            ("align", "right" if direction == "rtl" else "left"), ("words", own.words)):
-            object.__setattr__(view, name, value)
-        out.append(view)
-    return out
-
-
-def text(block: BaseModel, context: Context) -> list[str]:
-    """The plain text of ``block``, in its own language's words."""
-    return type_of(block).text(block, context.of(block))
-
-
-def expectations(blocks: tuple[BaseModel, ...], context: Context) -> list[Expected]:
-    return [expected for block in blocks for expected in type_of(block).expected(block, context.of(block))]
-
-
-from . import announcement, brief, events, image, links, note  # noqa: E402,F401  the built-in types register
+    if name not in BUILTIN:
+        REGISTRY.pop(name, None)

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from .. import bidi, plain
 from ..models import LangTag, HttpUrl, Line, Markdown, Model
-from . import BlockType, Context, Expected, View, register
+from .base import BlockType, Context, Expected, View
 
 
 class Button(Model):
@@ -62,4 +62,4 @@ def expected(block: Announcement, context: Context) -> list[Expected]:
     return found
 
 
-ANNOUNCEMENT = register(BlockType("announcement", Announcement, view, text, expected, AnnouncementView))
+ANNOUNCEMENT = BlockType("announcement", Announcement, view, text, expected, AnnouncementView)

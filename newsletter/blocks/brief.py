@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .. import bidi, markup, plain
 from ..models import Author, Brief
-from . import BlockType, Context, Expected, View, register
+from .base import BlockType, Context, Expected, View
 
 
 @dataclass(frozen=True)
@@ -117,4 +117,4 @@ def expected(brief: Brief, context: Context) -> list[Expected]:
     return found
 
 
-BRIEF = register(BlockType("brief", Brief, view, text, expected, BriefView))
+BRIEF = BlockType("brief", Brief, view, text, expected, BriefView)

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from .. import plain
 from ..models import LangTag, HttpUrl, Line, Model
-from . import BlockType, Context, Expected, View, register
+from .base import BlockType, Context, Expected, View
 
 
 class Event(Model):
@@ -83,4 +83,4 @@ def expected(block: Events, context: Context) -> list[Expected]:
     return found
 
 
-EVENTS = register(BlockType("events", Events, view, text, expected, EventsView))
+EVENTS = BlockType("events", Events, view, text, expected, EventsView)

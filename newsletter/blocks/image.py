@@ -9,7 +9,7 @@ from pydantic import Field
 
 from .. import markup, plain
 from ..models import LangTag, HttpUrl, ImageRef, Line, Markdown, Model
-from . import BlockType, Context, Expected, View, register
+from .base import BlockType, Context, Expected, View
 
 
 class Image(Model):
@@ -66,4 +66,4 @@ def expected(block: Image, context: Context) -> list[Expected]:
     return found
 
 
-IMAGE = register(BlockType("image", Image, view, text, expected, ImageView))
+IMAGE = BlockType("image", Image, view, text, expected, ImageView)

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from .. import markup, plain
 from ..models import LangTag, HttpUrl, Line, Markdown, Model
-from . import BlockType, Context, Expected, View, register
+from .base import BlockType, Context, Expected, View
 
 
 class LinkItem(Model):
@@ -73,4 +73,4 @@ def expected(block: Links, context: Context) -> list[Expected]:
     return found
 
 
-LINKS = register(BlockType("links", Links, view, text, expected, LinksView))
+LINKS = BlockType("links", Links, view, text, expected, LinksView)

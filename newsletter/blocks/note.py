@@ -9,7 +9,7 @@ from pydantic import Field
 
 from .. import plain
 from ..models import LangTag, Line, Markdown, Model
-from . import BlockType, Context, Expected, View, register
+from .base import BlockType, Context, Expected, View
 
 
 class Note(Model):
@@ -40,4 +40,4 @@ def expected(note: Note, context: Context) -> list[Expected]:
     return [("title", note.title)] if note.title else []
 
 
-NOTE = register(BlockType("note", Note, view, text, expected, NoteView))
+NOTE = BlockType("note", Note, view, text, expected, NoteView)

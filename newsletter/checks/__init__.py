@@ -13,7 +13,9 @@ map), and the rules: ``content``, ``access`` (accessibility), ``contrast``, ``co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, Problem
 from . import access, compat, content, contrast  # noqa: F401  the built-in rules register
@@ -28,19 +30,22 @@ __all__ = ["RULES", "Add", "Checked", "Email", "Facts", "Finding", "GMAIL_CLIP_B
 
 def check_email(html: str, text: str | None, html_name: str = "email.html",
                 expected: list[tuple[str, str]] | None = None, ignore: tuple[str, ...] | list[str] = (),
-                facts: Facts | None = None, rules: dict[str, Rule] | None = None) -> list[Finding]:
+                facts: Facts | None = None, rules: dict[str, Rule] | None = None,
+                platforms: dict[str, Any] | None = None) -> list[Finding]:
     """Every finding about one email, its HTML located as ``html_name``; ``text`` is None without a plain-text
     part. ``facts`` are what the build knows of it (the findings then name the source); without them,
-    ``expected`` may still say what must reach both parts (``text-parity``). Rules in ``ignore`` do not run."""
-    return checked_email(html, text, html_name, expected, ignore, facts, rules).findings
+    ``expected`` may still say what must reach both parts (``text-parity``). Rules in ``ignore`` do not run;
+    ``rules`` and ``platforms`` are the project's (its plugins'), newsletter's by default."""
+    return checked_email(html, text, html_name, expected, ignore, facts, rules, platforms).findings
 
 
 def checked_email(html: str, text: str | None, html_name: str = "email.html",
                   expected: list[tuple[str, str]] | None = None, ignore: tuple[str, ...] | list[str] = (),
-                  facts: Facts | None = None, rules: dict[str, Rule] | None = None) -> Checked:
+                  facts: Facts | None = None, rules: dict[str, Rule] | None = None,
+                  platforms: dict[str, Any] | None = None) -> Checked:
     if not html.strip():
         raise InputError([Problem(html_name, 1, 1, "", "empty: not an HTML document")])
-    email = Email(html, text, html_name, facts, expected)
+    email = Email(html, text, html_name, facts, expected, platforms)
     if email.tree is None:
         raise InputError([Problem(html_name, 1, 1, "", "empty: not an HTML document")])
     return run(email, tuple(ignore) + tuple(facts.ignore if facts is not None else ()), rules)
@@ -65,9 +70,12 @@ def collect(paths: list[Path]) -> list[tuple[Path, Path | None]]:
 
 
 def check_file(html: Path, text: Path | None, ignore: tuple[str, ...] = (), name: str | None = None,
-               rules: dict[str, Rule] | None = None) -> Checked:
+               rules: dict[str, Rule] | None = None, platforms: dict[str, Any] | None = None,
+               load_project: Callable[[Path], Any] | None = None) -> Checked:
     """The findings about the email in the file ``html``, with its plain text from ``text``, judged as the build
-    judged it when ``X.checks.json`` beside it is the build's for these very files."""
+    judged it when ``X.checks.json`` beside it is the build's for these very files. ``load_project`` (the
+    CLI's: ``newsletter.project.load_project``) loads the config the build used, for its plugins' rules and
+    platforms and for the checks settings it holds now."""
     name = name or str(html)
     try:
         html_text = html.read_text(encoding="utf-8")
@@ -75,9 +83,12 @@ def check_file(html: Path, text: Path | None, ignore: tuple[str, ...] = (), name
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(name, 1, 1, "", f"cannot read: {exc}")]) from None
     facts, why = _facts_beside(html, html_text, plain)
-    if facts is not None and facts.config:
-        _current_settings(facts)
-    result = checked_email(html_text, plain, name, None, ignore, facts, rules)
+    if facts is not None and facts.config and load_project is not None and Path(facts.config).is_file():
+        project = load_project(Path(facts.config))
+        facts.ignore = list(project.config.checks.ignore)
+        facts.clients = compat.resolve_clients(tuple(project.config.checks.clients))[0]
+        rules, platforms = project.registry.rules, project.registry.platforms
+    result = checked_email(html_text, plain, name, None, ignore, facts, rules, platforms)
     if why:
         result.limits.insert(0, ("", why))
     return result
@@ -86,18 +97,6 @@ def check_file(html: Path, text: Path | None, ignore: tuple[str, ...] = (), name
 def check_files(html: Path, text: Path | None, ignore: tuple[str, ...] = ()) -> list[Finding]:
     """:func:`check_file`'s findings."""
     return check_file(html, text, ignore).findings
-
-
-def _current_settings(facts: Facts) -> None:
-    """The ``checks:`` settings of the config the build used, as that file says now: a rule left out (or a
-    client added) since the build counts, as it would in a build now."""
-    from ..config import load_settings
-
-    path = Path(facts.config)
-    if path.is_file():
-        settings = load_settings(path).checks
-        facts.ignore = list(settings.ignore)
-        facts.clients = compat.resolve_clients(tuple(settings.clients))[0]
 
 
 def _facts_beside(html: Path, html_text: str, text: str | None) -> tuple[Facts | None, str]:

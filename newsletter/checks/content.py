@@ -25,11 +25,12 @@ def _merge_tag(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def merge_tag() -> re.Pattern[str]:
-    """A merge tag of any platform newsletter knows (``platforms.py``), or of the others it names."""
+def merge_tag(platforms: dict | None = None) -> re.Pattern[str]:  # type: ignore[type-arg]
+    """A merge tag of any platform the project knows (``platforms.py`` and its plugins'), or of the others
+    ``platforms.py`` names."""
     from ..platforms import merge_tag_pattern
 
-    return _merge_tag(merge_tag_pattern())
+    return _merge_tag(merge_tag_pattern(platforms))
 
 
 @rule("gmail-clip", "error", "HTML that Gmail would clip; over 80 % of the clip, the blocks and parts (head, "
@@ -104,7 +105,7 @@ def _alt_fix(email: Email, src: str) -> str:
 @rule("link-scheme", "error", "links other than https, mailto, in-email anchors and merge tags; the fix is the "
       "`https:` form of an `http:` link", "error; warning for `http:`")
 def _link_scheme(email: Email, add: Add) -> None:
-    tags = merge_tag()
+    tags = merge_tag(email.platforms)
     for link in email.tree.iter("a"):
         href = (link.get("href") or "").strip()
         if href in ("", "#") or href.startswith("#") or tags.fullmatch(href):
@@ -136,12 +137,15 @@ def _anchor_target(email: Email, add: Add) -> None:
 @rule("unsubscribe", "warning", "no unsubscribe link (a platform merge tag or a URL); the fix names the setting "
       "or the platform's merge tag")
 def _unsubscribe(email: Email, add: Add) -> None:
-    for link in email.tree.iter("a"):
-        if UNSUBSCRIBE_TAG.search(link.get("href") or "") or "unsubscribe" in _text(link).lower():
-            return
     from ..platforms import PLATFORMS
 
-    examples = ", ".join(f"{p.name}: {p.unsubscribe}" for p in PLATFORMS.values() if p.unsubscribe)
+    own_tags = {p.unsubscribe for p in (PLATFORMS if email.platforms is None else email.platforms).values()}
+    for link in email.tree.iter("a"):
+        href = link.get("href") or ""
+        if href in own_tags or UNSUBSCRIBE_TAG.search(href) or "unsubscribe" in _text(link).lower():
+            return
+    known = PLATFORMS if email.platforms is None else email.platforms
+    examples = ", ".join(f"{p.name}: {p.unsubscribe}" for p in known.values() if p.unsubscribe)
     facts = email.facts
     fix = (f"set platform: in {facts.config or 'newsletter.yaml'} to your mailing platform, whose merge tag the "
            f"footer then carries ({examples}), or unsubscribe_url: to your own page" if facts is not None else

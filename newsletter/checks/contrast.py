@@ -28,8 +28,6 @@ _Overrides = dict  # element -> {"color" | "background" | "display": value} from
 _PAGE_DEFAULT: _State = ((0, 0, 0, 1.0), (255, 255, 255), 16.0, False)  # a browser's: black on white, 16 px
 # In dark mode a page that declares `color-scheme: light dark` gets the browser's dark defaults (Chromium's).
 _DARK_PAGE_DEFAULT: _State = ((255, 255, 255, 1.0), (18, 18, 18), 16.0, False)
-# A first sieve, in C: XPath's normalize-space() knows only ASCII white space, so _own_text() still decides.
-_TEXT_HOLDERS = etree.XPath("//body/descendant-or-self::*[text()[normalize-space()]]")
 
 
 @rule("contrast", "error", "text under WCAG AA (4.5:1, 3:1 for large text) against the background behind it, "
@@ -393,14 +391,3 @@ def _work_out_state(tag: object, style_text: str | None, bgcolor: str | None, in
         own = _color(bgcolor)
         background = colors.over(own, background) if own else background
     return foreground, background, size, bold or tag in _BOLD_TAGS
-
-
-def text_holders(tree: etree._Element) -> list[etree._Element]:
-    """The elements of the body that hold text of their own (not only white space)."""
-    return [element for element in _TEXT_HOLDERS(tree) if _own_text(element)]
-
-
-def _own_text(element: etree._Element) -> bool:
-    if element.tag in ("style", "script", "title"):
-        return False
-    return bool((element.text or "").strip()) or any((child.tail or "").strip() for child in element)

@@ -189,6 +189,7 @@ class Email:
     name: str = "email.html"
     facts: Facts | None = None
     legacy_expected: list[tuple[str, str]] | None = None
+    platforms: dict[str, Any] | None = None  # the project's mailing platforms (their merge tags); ours if None
     data: bytes = field(init=False)
     tree: etree._Element = field(init=False)
 
@@ -199,10 +200,8 @@ class Email:
 
     @cached_property
     def text_holders(self) -> list[etree._Element]:
-        """The elements of the body that hold text of their own, in document order."""
-        from .contrast import text_holders
-
-        return text_holders(self.tree)
+        """The elements of the body that hold text of their own (not only white space), in document order."""
+        return [element for element in _TEXT_HOLDERS(self.tree) if _own_text(element)]
 
     @property
     def expected(self) -> list[tuple[str, str]] | None:
@@ -332,6 +331,16 @@ class Email:
                     if column is not None:
                         return Location(display_path(path), number, column + 1)
         return None
+
+
+# A first sieve, in C: XPath's normalize-space() knows only ASCII white space, so _own_text() still decides.
+_TEXT_HOLDERS = etree.XPath("//body/descendant-or-self::*[text()[normalize-space()]]")
+
+
+def _own_text(element: etree._Element) -> bool:
+    if element.tag in ("style", "script", "title"):
+        return False
+    return bool((element.text or "").strip()) or any((child.tail or "").strip() for child in element)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config, pipeline
+from ..project import Project, default_project, load_project
 from ..errors import InputError, NewsletterError, Problem
 from ..render import builtin_templates
 from .watch import Watcher
@@ -28,7 +29,7 @@ class Build:
     errors: tuple[str, ...] = ()
     seconds: float = 0.0
     findings: tuple[dict, ...] = ()  # what `newsletter check` finds in this build  # type: ignore[type-arg]
-    project: config.Project | None = None  # what it was built with (a test send needs the sender)
+    project: Project | None = None  # what it was built with (a test send needs the sender)
 
     @property
     def ok(self) -> bool:
@@ -49,7 +50,7 @@ class Build:
         }
 
 
-def _findings(email: pipeline.Email, project: config.Project) -> tuple[dict, ...]:  # type: ignore[type-arg]
+def _findings(email: pipeline.Email, project: Project) -> tuple[dict, ...]:  # type: ignore[type-arg]
     """The pre-send checks of ``email`` as the Checks panel lists them; the issue's own warnings (a folded
     body, a placeholder left) first, as rule `input`."""
     from .. import checks
@@ -59,7 +60,8 @@ def _findings(email: pipeline.Email, project: config.Project) -> tuple[dict, ...
               "source": {"file": warning.file, "line": warning.line, "column": warning.column,
                          "field": warning.field}, "html": None} for warning in email.warnings]
     found += [finding.as_dict() for finding in checks.check_email(
-        email.html, email.text, f"{email.name}.html", facts=email.facts)]
+        email.html, email.text, f"{email.name}.html", facts=email.facts, rules=project.registry.rules,
+        platforms=project.registry.platforms)]
     return tuple(found)
 
 
@@ -80,7 +82,7 @@ class Previewer:
     def __post_init__(self) -> None:
         self.lock = threading.RLock()
         self.new_build = threading.Condition(self.lock)
-        self.project: config.Project | NewsletterError | None = None
+        self.project: Project | NewsletterError | None = None
         self.watcher = Watcher(self.watched_files, self.files_changed)
 
     # --- what there is -----------------------------------------------------------------------------
@@ -107,8 +109,9 @@ class Previewer:
             files.append(config_path)
             files.append(config_path.parent / config.AUTHORS_NAME)
         project = self.project
-        if isinstance(project, config.Project):
+        if isinstance(project, Project):
             files.append(project.authors_path)
+            files.extend(Path(plugin) for plugin in project.registry.plugin_files)
             if project.templates_dir:
                 files.extend(project.templates_dir.rglob("*"))
         files.extend(builtin_templates().rglob("*.j2"))
@@ -119,14 +122,14 @@ class Previewer:
 
     # --- building ----------------------------------------------------------------------------------
 
-    def _project(self) -> config.Project:
+    def _project(self) -> Project:
         if self.project is None:
             config_path = self.config_file()
             try:
                 if config_path is None:
-                    self.project = config.default_project(self.issues_dir / "any.yaml")
+                    self.project = default_project(self.issues_dir / "any.yaml")
                 else:
-                    self.project = config.load_project(config_path)
+                    self.project = load_project(config_path)
             except NewsletterError as exc:
                 self.project = exc
         if isinstance(self.project, NewsletterError):

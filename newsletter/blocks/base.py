@@ -1,0 +1,173 @@
+"""What a block type is: its model, view, plain text and expected texts (:class:`BlockType`), the
+:class:`Context` its functions get, and the functions the stages call for any block.
+
+A block's model knows its type (``BlockType`` marks it), so rendering needs no registry; validating a
+``type:`` does: the project's (``newsletter.registry``), passed in.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from pydantic import BaseModel
+from pydantic_core import PydanticCustomError
+
+from .. import language
+from ..links import Links
+from ..models import Config
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a block's view and text renderer may use besides the block: the config, this edition's links,
+    and the language the block is written in (its own, or the issue's)."""
+
+    config: Config
+    links: Links
+    lang: str = "en"
+    labels: Mapping[str, Mapping[str, str]] | None = None  # the project's translations of the labels
+
+    @property
+    def words(self) -> language.Words:
+        """The labels and punctuation in the block's language."""
+        return language.words(self.config, self.lang, self.labels)
+
+    def date(self, value: datetime.date) -> str:
+        return language.date(value, self.config, self.lang)
+
+    @property
+    def direction(self) -> str:
+        """``ltr`` or ``rtl``: the direction of the block's language."""
+        return language.direction(self.lang)
+
+    def of(self, block: BaseModel) -> Context:
+        """The context of ``block``: in its own language when it has one."""
+        lang = getattr(block, "lang", None)
+        return self if not lang or lang == self.lang else replace(self, lang=lang)
+
+
+@dataclass(frozen=True)
+class View:
+    """What every block's template sees as ``block``; each type adds its own fields."""
+
+    type: str = field(metadata={"doc": "The block's type, e.g. `brief`."})
+    template: str = field(metadata={"doc": "The template that renders it, e.g. `blocks/brief.mjml.j2`."})
+    anchor: str = field(metadata={"doc": "The id of its heading, which the Contents links to (`brief-1`)."})
+    title: str | None = field(metadata={"doc": "Its title, listed in the Contents; None when it has none."})
+    lang: str | None = field(default=None, metadata={
+        "doc": "Its language when it is not the issue's (then its text goes in `<div lang dir>`), else None."})
+    dir: str = field(default="ltr", metadata={"doc": "Its direction, `ltr` or `rtl` (its language's)."})
+    align: str = field(default="left", metadata={"doc": "`left`, or `right` for a right-to-left block."})
+    words: language.Words | None = field(default=None, metadata={
+        "doc": "The labels and punctuation in its language: `words.read_more`, `words.comma`, ..."})
+
+    # For a block in another language than the issue's: an mj-text's align attribute, and the <div lang dir>
+    # around its text (each empty otherwise, so such a template writes what it always did).
+    @property
+    def align_attribute(self) -> Markup:
+        return Markup(f' align="{self.align}"') if self.lang else _NOTHING
+
+    @property
+    def open(self) -> Markup:
+        return Markup('<div lang="{}" dir="{}">').format(self.lang, self.dir) if self.lang else _NOTHING
+
+    @property
+    def close(self) -> Markup:
+        return _CLOSE if self.lang else _NOTHING
+
+
+_NOTHING, _CLOSE = Markup(""), Markup("</div>")
+
+
+# (kind, value): a text of the block that must reach both the HTML and the plain text. kind is "title",
+# "author", "text" (visible text) or "link" (a URL: an href in the HTML, written out in the text).
+Expected = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class BlockType:
+    name: str
+    model: type[BaseModel]
+    view: Callable[[Any, Context, int], View]  # the block, the context, its number among blocks of its type
+    text: Callable[[Any, Context], list[str]]  # its plain text: paragraphs, each wrapped at 78 columns
+    expected: Callable[[Any, Context], list[Expected]]
+    view_class: type[View] = View  # documented in the reference's template contract
+    templates_dir: Path | None = None  # where its template is, for a type defined outside newsletter
+    title: Callable[[Any], str | None] = lambda block: getattr(block, "title", None)  # its Contents entry
+
+    @property
+    def template(self) -> str:
+        return f"blocks/{self.name}.mjml.j2"
+
+    def __post_init__(self) -> None:
+        if self.model.model_fields.get("type") is None:
+            raise ValueError(f"block model {self.model.__name__} needs a field type: Literal[{self.name!r}]")
+        # Its model knows it: rendering a block needs no registry, only validating a type: name does.
+        setattr(self.model, "__block_type__", self)
+
+
+def type_of(block: BaseModel) -> BlockType:
+    found = getattr(type(block), "__block_type__", None)
+    if found is None:
+        raise TypeError(f"{type(block).__name__} is not the model of a block type (no BlockType was made of it)")
+    return found
+
+
+def templates_dirs(types: Mapping[str, BlockType]) -> tuple[Path, ...]:
+    """The template folders of block types defined outside newsletter, for the template loader."""
+    return tuple(t.templates_dir for t in types.values() if t.templates_dir is not None)
+
+
+def validate(value: Any, types: Mapping[str, BlockType], context: dict[str, Any] | None) -> BaseModel:
+    """An item of ``blocks:`` as the model its ``type`` names among ``types``; errors inside it keep their
+    field locations."""
+    names = ", ".join(types)
+    if not isinstance(value, dict):
+        raise PydanticCustomError("block_shape", f"expected a block: a mapping with type: ({names}) and its fields")
+    kind = value.get("type")
+    if kind is None:
+        raise PydanticCustomError("block_type_missing", f"each block needs type: one of {names}")
+    if not isinstance(kind, str) or kind not in types:
+        import difflib
+
+        close = difflib.get_close_matches(str(kind), list(types), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise PydanticCustomError("unknown_block_type",
+                                  f"unknown block type {str(kind)!r}{hint} (allowed: {names})".replace("{", "{{")
+                                  .replace("}", "}}"))
+    return types[kind].model.model_validate(value, context=context)
+
+
+def views(blocks: tuple[BaseModel, ...], context: Context) -> list[View]:
+    """A view of each block, in order, numbered among the blocks of its type, with its language's direction
+    and words."""
+    counts: dict[str, int] = {}
+    out = []
+    for block in blocks:
+        block_type = type_of(block)
+        counts[block_type.name] = counts.get(block_type.name, 0) + 1
+        own = context.of(block)
+        direction = language.direction(own.lang)
+        view = block_type.view(block, own, counts[block_type.name])
+        # The view was made just now for this render: completed in place, not copied (replace() cost 10 us a
+        # block, a tenth of the render's growth this round).
+        for name, value in (("lang", own.lang if own is not context else None), ("dir", direction),
+                            ("align", "right" if direction == "rtl" else "left"), ("words", own.words)):
+            object.__setattr__(view, name, value)
+        out.append(view)
+    return out
+
+
+def text(block: BaseModel, context: Context) -> list[str]:
+    """The plain text of ``block``, in its own language's words."""
+    return type_of(block).text(block, context.of(block))
+
+
+def expectations(blocks: tuple[BaseModel, ...], context: Context) -> list[Expected]:
+    return [expected for block in blocks for expected in type_of(block).expected(block, context.of(block))]
+

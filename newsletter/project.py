@@ -1,0 +1,253 @@
+"""Stage 2c: load a project, and resolve what validation leaves to a stage of its own.
+
+A project is its config, with its plugins loaded into a registry of its own (block types, rules, platforms,
+labels), its authors registry, and its template folder. The models only check the form of what a file
+holds; here the rest is resolved against the world, still with file:line errors: the platform and the
+checks' rules and clients against the project's registry, and pictures given as files (a path instead of a
+URL) read, checked and published under ``asset_url`` (``images``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from . import load, plugins, validate
+from .config import AUTHORS_NAME, CONFIG_NAME, DEFAULT_SETTINGS, display_path, find_config
+from .errors import ConfigNotFound, InputError, Problem
+from .models import Author, AuthorRegistry, Config, ImageSource, is_hosted
+from .registry import PluginError, Registry
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded config, with the registry of kinds, the authors and the template folder it points to."""
+
+    config: Config
+    config_path: Path
+    authors: dict[str, Author] | None
+    authors_path: Path
+    templates_dir: Path | None
+    default: bool = False  # the built-in defaults: no newsletter.yaml was found
+    warnings: tuple[Problem, ...] = ()  # about the config's and the registry's pictures given as files
+    # The files as loaded, with every value's place: the checks name them in their findings.
+    document: load.Document | None = None
+    authors_document: load.Document | None = None
+    registry: Registry = field(default_factory=Registry.builtin)
+
+    def validation_context(self, issue_path: Path) -> dict[str, Any]:
+        """What validating an issue of this project needs: its authors, block types and platforms."""
+        return {"authors": self.authors, "authors_source": display_path(self.authors_path),
+                "block_types": self.registry.block_types, "platforms": self.registry.platforms}
+
+
+def default_project(issue_path: Path) -> Project:
+    """The built-in defaults, for an issue with no config in its folder or above (`newsletter init` makes one)."""
+    folder = issue_path.resolve().parent
+    registry = Registry.builtin()
+    plugins.load(registry, [], folder)
+    return Project(Config.model_validate(DEFAULT_SETTINGS), folder / CONFIG_NAME, None, folder / AUTHORS_NAME,
+                   None, default=True, registry=registry)
+
+
+def find_project(issue_path: Path) -> Project:
+    """The project of the issue at ``issue_path``: its nearest config, or the built-in defaults."""
+    try:
+        return load_project(find_config(issue_path))
+    except ConfigNotFound:
+        return default_project(issue_path)
+
+
+def load_project(config_path: Path) -> Project:
+    """Load the config at ``config_path``, its plugins and the authors registry it names."""
+    document = load.load(config_path, display_path(config_path))
+    base = config_path.resolve().parent
+    registry = _registry(document, base)
+    config = validate.validate(document, Config, {"platforms": registry.platforms})
+    _check_settings(document, config, registry)
+    config, warnings = resolve_pictures(config, document, base, base, config)
+    authors_path = base / (config.authors or AUTHORS_NAME)
+    authors = None
+    registry_document = None
+    if authors_path.is_file() or config.authors:
+        registry_document = load.load(authors_path, display_path(authors_path))
+        if registry_document.data is None:
+            registry_document.data = {}
+        validated = validate.validate(registry_document, AuthorRegistry)
+        validated, more = resolve_pictures(validated, registry_document, authors_path.parent, base, config)
+        authors, warnings = validated.root, warnings + more
+    templates_dir = base / config.templates if config.templates else None
+    if templates_dir is not None and not templates_dir.is_dir():
+        message = f"folder {display_path(templates_dir)} does not exist"
+        raise InputError([document.problem(("templates",), message)])
+    return Project(config, config_path, authors, authors_path, templates_dir, warnings=tuple(warnings),
+                   document=document, authors_document=registry_document, registry=registry)
+
+
+def _registry(document: load.Document, base: Path) -> Registry:
+    """The project's registry: the built-in kinds, the installed plugins', and those ``plugins:`` names. Read
+    from the file before the config is validated: the plugins may add the platform it names."""
+    registry = Registry.builtin()
+    data = document.data if isinstance(document.data, dict) else {}
+    names = data.get("plugins") or []
+    names = [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
+
+    def where(index: int) -> str:
+        line, column = document.mark(("plugins", index))
+        return f"{document.path}:{line}:{column}: plugins[{index}]: "
+
+    try:
+        plugins.load(registry, names, base, where)
+    except PluginError as exc:
+        raise InputError([_problem_of(exc, document)]) from None
+    return registry
+
+
+def _problem_of(error: PluginError, document: load.Document) -> Problem:
+    """A plugin's error as a problem of the config: at the plugin's line when the message names it."""
+    import re
+
+    found = re.match(r"^(.*?):(\d+):(\d+): (plugins\[\d+\]): (.*)$", str(error), re.S)
+    if found:
+        return Problem(found.group(1), int(found.group(2)), int(found.group(3)), found.group(4), found.group(5))
+    line, column = document.mark(("plugins",))
+    return Problem(document.path, line, column, "plugins", str(error))
+
+
+def load_settings(config_path: Path) -> Config:
+    """The config at ``config_path`` alone: not its registry, templates or pictures (what `check` needs)."""
+    return load_project(config_path).config
+
+
+def _check_settings(document: load.Document, config: Config, registry: Registry) -> None:
+    """The ``checks:`` settings against the project's rules and caniemail's clients."""
+    written = document.data.get("checks") if isinstance(document.data, dict) else None
+    if not isinstance(written, dict) or not ({"ignore", "clients"} & set(written)):
+        return  # the defaults are valid
+    from . import checks
+
+    problems = checks.settings_problems(config.checks.ignore, config.checks.clients, registry.rules)
+    if problems:
+        raise InputError([document.problem(("checks", name, index), message) for name, index, message in problems])
+
+
+# --- Pictures given as files ----------------------------------------------------------------------------------
+
+def resolve_pictures(model: Any, document: load.Document, base: Path, root: Path, config: Config) -> \
+        tuple[Any, list[Problem]]:
+    """``model`` with each picture given as a file (relative to ``base``, inside the project's ``root``) read,
+    checked and given its public address under ``asset_url`` (or ``archive_url``), its size and its bytes; and
+    the warnings about them, at their lines. Every problem of the file is reported at once."""
+    found = list(_pictures(model, ()))
+    if not found:
+        return model, []
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    resolved: dict[tuple[Any, ...], ImageSource] = {}
+    for loc, value in found:
+        try:
+            resolved[loc], said = _picture(value, base, root, config)
+        except _Refused as refused:
+            problems.append(document.problem(loc, str(refused)))
+            continue
+        warnings += [document.problem(loc, f"{value} {warning}") for warning in said]
+    if problems:
+        raise InputError([*document.problems, *problems])
+    return _replaced(model, (), resolved), [Problem(w.file, w.line, w.column, "", w.message) for w in warnings]
+
+
+class _Refused(Exception):
+    pass
+
+
+def _pictures(value: Any, loc: tuple[Any, ...]) -> Any:
+    """``(loc, path)`` of each picture given as a file in a validated model, not yet resolved."""
+    if isinstance(value, BaseModel):
+        for name, info in type(value).model_fields.items():
+            inner = getattr(value, name)
+            if isinstance(inner, str) and _is_picture_field(info) and not isinstance(inner, ImageSource) \
+                    and not is_hosted(inner):
+                yield (*loc, name), inner
+            else:
+                yield from _pictures(inner, (*loc, name) if name != "root" else loc)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _pictures(item, (*loc, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _pictures(item, (*loc, key))
+
+
+def _is_picture_field(info: Any) -> bool:
+    from pydantic import AfterValidator
+
+    from .models import _image_source
+
+    return any(isinstance(item, AfterValidator) and item.func is _image_source for item in info.metadata) or \
+        any(_is_picture_field_annotation(arg) for arg in getattr(info.annotation, "__args__", ()) or ())
+
+
+def _is_picture_field_annotation(annotation: Any) -> bool:
+    import typing
+
+    from pydantic import AfterValidator
+
+    from .models import _image_source
+
+    return typing.get_origin(annotation) is typing.Annotated and any(
+        isinstance(item, AfterValidator) and item.func is _image_source for item in typing.get_args(annotation)[1:])
+
+
+def _replaced(value: Any, loc: tuple[Any, ...], resolved: dict[tuple[Any, ...], ImageSource]) -> Any:
+    """``value`` with the pictures at the locations of ``resolved`` replaced, the rest shared as it is."""
+    if not any(key[: len(loc)] == loc for key in resolved):
+        return value
+    if isinstance(value, BaseModel):
+        updates = {}
+        for name in type(value).model_fields:
+            here = (*loc, name) if name != "root" else loc
+            if here in resolved and name != "root":
+                updates[name] = resolved[here]
+            else:
+                inner = getattr(value, name)
+                new = _replaced(inner, here, resolved)
+                if new is not inner:
+                    updates[name] = new
+        return value.model_copy(update=updates) if updates else value
+    if isinstance(value, list):
+        return [_replaced(item, (*loc, index), resolved) for index, item in enumerate(value)]
+    if isinstance(value, tuple):
+        return tuple(_replaced(item, (*loc, index), resolved) for index, item in enumerate(value))
+    if isinstance(value, dict):
+        return {key: _replaced(item, (*loc, key), resolved) for key, item in value.items()}
+    return value
+
+
+def _picture(value: str, base: Path, root: Path, config: Config) -> tuple[ImageSource, tuple[str, ...]]:
+    from . import images  # Pillow, only for pictures given as files
+
+    path = (base / value).resolve()
+    if Path(value).is_absolute() or not path.is_relative_to(root.resolve()):
+        # Whatever a build copies to assets/ gets published: only the project's own files may be.
+        raise _Refused(f"{value} is outside the project's folder: keep pictures in it (assets/) and name them "
+                       "relative to the file that names them")
+    if path.is_dir():
+        raise _Refused(f"{value} is a folder, not a picture: name the picture's file in it")
+    if not path.is_file():
+        raise _Refused(f"file not found: {value} (a path is relative to the file that names it)")
+    asset_url = config.asset_url or config.archive_url
+    if not asset_url:
+        raise _Refused("a picture given as a file needs the address where the output folder is published: set "
+                       "asset_url (or archive_url) in newsletter.yaml, e.g. asset_url: https://example.org/newsletter/")
+    try:
+        prepared = images.prepare(path, config.images.max_width)
+    except images.NotAnImage as exc:
+        raise _Refused(f"{value} {exc}") from None
+    except OSError as exc:
+        raise _Refused(f"cannot read {value}: {exc.strerror or exc}") from None
+    source = ImageSource(f"{str(asset_url).rstrip('/')}/assets/{prepared.name}")
+    source.width, source.height, source.asset = prepared.width, prepared.height, prepared
+    return source, prepared.warnings
