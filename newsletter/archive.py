@@ -1,4 +1,4 @@
-"""Stage 8b: the web archive of an output folder: ``index.html`` lists every issue built into it, newest
+"""Stage 7b: the web archive of an output folder: ``index.html`` lists every issue built into it, newest
 first, ``feed.xml`` is its Atom feed, and ``archive.json`` remembers the entries between builds. Each
 issue's ``X.web.html`` is the view-in-browser edition.
 

@@ -5,9 +5,17 @@ checked by click before they get here."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from .errors import ArgumentError
+
+
+@overload
+def path(name: str, value: Any, *, optional: Literal[False] = False) -> Path: ...
+
+
+@overload
+def path(name: str, value: Any, *, optional: bool) -> Path | None: ...
 
 
 def path(name: str, value: Any, *, optional: bool = False) -> Path | None:

@@ -66,7 +66,7 @@ def over(color: RGBA, background: RGB) -> RGB:
     red, green, blue, alpha = color
     if alpha >= 1:
         return red, green, blue
-    return tuple(round(alpha * top + (1 - alpha) * bottom) for top, bottom in zip((red, green, blue), background))  # type: ignore[return-value]
+    return tuple(round(alpha * top + (1 - alpha) * bottom) for top, bottom in zip((red, green, blue), background, strict=True))  # type: ignore[return-value]
 
 
 def _luminance(rgb: RGB) -> float:

@@ -74,3 +74,23 @@ class ArgumentError(NewsletterError):
 class SystemFailure(NewsletterError):
     """The machine refused what building an issue needed: memory, stack depth for deeply nested input, or a
     file operation. The message names the issue; nothing of it was written."""
+
+
+class BrowserMissing(NewsletterError):
+    """Screenshots need Playwright for Python and a Chromium executable, and one of them is missing."""
+
+
+class SendError(NewsletterError):
+    """A test send failed: no sender configured, a bad address, or the SMTP server refused or was unreachable."""
+
+
+class ProjectError(NewsletterError):
+    """``init`` would overwrite files, or ``new`` found no project or an issue already there."""
+
+
+class SnapshotError(NewsletterError):
+    """A snapshot is missing (run with --update), or a stored one cannot be read."""
+
+
+class PluginError(NewsletterError):
+    """A plugin could not be found, imported or set up, or it added something that is not allowed."""

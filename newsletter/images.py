@@ -94,7 +94,8 @@ def _resized(image, fmt: str, width: int, height: int) -> bytes:  # type: ignore
         smaller = smaller.convert("P", palette=Image.Palette.ADAPTIVE)
     out = io.BytesIO()
     # No timestamps or other metadata that would make two builds differ: the same input, the same bytes.
-    options = {"JPEG": {"quality": 85, "optimize": True}, "PNG": {"optimize": True}}.get(fmt, {})
+    settings: dict[str, dict[str, object]] = {"JPEG": {"quality": 85, "optimize": True}, "PNG": {"optimize": True}}
+    options = settings.get(fmt, {})
     smaller.save(out, format=fmt, **options)
     return out.getvalue()
 

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from .models import Config, Labels, Translation
 from .translations import COLONS, COMMAS, LABELS
 
+
 @lru_cache(maxsize=64)
 def direction(lang: str) -> str:
     """``rtl`` or ``ltr`` for a BCP 47 language tag, as the CLDR says; an unknown language is ``ltr``."""

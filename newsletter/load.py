@@ -243,7 +243,7 @@ class _Builder:
                 self.document.path, mark.line + 1, mark.column + 1, format_loc(loc),
                 f"still holds a placeholder ({node.value[:40]}{'…' if len(node.value) > 40 else ''}): "
                 "write it before sending"))
-        if node.style == ">" and "\n" in node.value.strip("\n") and node.tag == "tag:yaml.org,2002:str":
+        if getattr(node, "style", None) == ">" and "\n" in node.value.strip("\n") and node.tag == "tag:yaml.org,2002:str":
             mark = node.start_mark
             self.document.warnings.append(Problem(
                 self.document.path, mark.line + 1, mark.column + 1, format_loc(loc),
@@ -269,7 +269,7 @@ def _alias_mark(text: str, number: int) -> tuple[int, int] | None:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.AliasEvent):
                 seen += 1
-                if seen == number:
+                if seen == number and event.start_mark is not None:
                     return event.start_mark.line + 1, event.start_mark.column + 1
     except yaml.YAMLError:  # pragma: no cover - the text composed without error a moment ago
         pass

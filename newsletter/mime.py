@@ -1,4 +1,4 @@
-"""The issue as a MIME message (``X.eml``, and what ``newsletter send`` sends), with the standard library.
+"""Stage 6: the issue as a MIME message (``X.eml``, and what ``newsletter send`` sends), with the standard library.
 
 multipart/alternative, text/plain first and text/html last (clients show the last part they can), both
 UTF-8 in quoted-printable so no line passes 998 bytes. A built .eml is deterministic, like every output:

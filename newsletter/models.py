@@ -489,6 +489,7 @@ class Theme(Model):
     header_text_color: Color = Field("#ffffff", description="The publication's name in the header.")
     callout_background_color: Color = Field("#eef3f8", description="Behind the key points.")
     callout_border_color: Color = Field("#0b5394", description="The key-point box's left rule.")
+    divider_color: Color = Field("#dddddd", description="The lines between blocks.")
     dark: DarkPalette = Field(default_factory=DarkPalette, description="The colours in dark mode.")
 
 
@@ -552,7 +553,7 @@ class Config(Model):
     asset_url: HttpUrl | None = Field(
         None, description="Where the output folder's assets/ is published, for images given as files "
                           "(default: archive_url).")
-    images: Images = Field(default_factory=lambda: Images(), description="How images given as files are prepared.")
+    images: Images = Field(default_factory=Images, description="How images given as files are prepared.")
 
     @model_validator(mode="after")
     def _formats(self) -> Config:

@@ -1,20 +1,24 @@
-"""The build pipeline: issues in, files out, stage by stage.
+"""The build pipeline: issues in, files out, stage by stage. Each stage's module says its number first.
 
-1. ``load``     read the issue's YAML, keeping the line and column of every value
-2. ``config``   find and load the publication's config and authors registry
-3. ``validate`` check the issue against ``models.Issue``; every problem is reported with file:line:col
-4. ``render``   Jinja templates -> MJML, for the email and for its web edition; ``text``: the plain text,
-                from the model. ``links`` gives both the platform's footer links and the UTM tagging
-5. ``compile``  MJML -> HTML (mjml-python)
-6. ``inline``   the CSS of <mj-style inline="inline"> inlined into the email's HTML (premailer, or
-                css-inline); the built-in templates style their elements and have none; the web edition
-                keeps <style>
-7. ``mime``     the text and the HTML as one MIME message (.eml)
-8. ``write``    the files written atomically, or compared with those on disk (``check``); then
-   ``archive``  the folder's index.html, feed.xml and archive.json (its entries, from the models)
-9. ``checks``   the pre-send checks on what was written
+1.  ``load``     read the issue's YAML, keeping the line and column of every value
+1b. ``config``   find the publication's config
+2.  ``models``   what a file may hold, as pydantic models: its form only
+2b. ``validate`` check a file against its model; every problem is reported with file:line:col
+2c. ``project``  load the project (config, plugins into its registry, authors) and resolve what validation
+                 leaves: pictures given as files, the platform, the checks' rules and clients
+3.  ``render``   Jinja templates -> MJML, for the email and for its web edition; ``links`` gives both the
+                 platform's footer links and the UTM tagging
+3b. ``text``     the plain text, from the model
+4.  ``compile``  MJML -> HTML (mjml-python)
+5.  ``inline``   the CSS of <mj-style inline="inline"> inlined into the email's HTML (premailer, or
+                 css-inline); the built-in templates style their elements and have none; the web edition
+                 keeps <style>
+6.  ``mime``     the text and the HTML as one MIME message (.eml)
+7.  ``write``    the files written atomically, or compared with those on disk (``check``)
+7b. ``archive``  the folder's web archive: its index pages, feed and archive.json (entries from the models)
+8.  ``checks``   the pre-send checks on what was written
 
-Stages 1-7 touch no output; a failing issue writes nothing.
+Stages 1-6 touch no output; a failing issue writes nothing.
 """
 
 from __future__ import annotations
@@ -181,22 +185,22 @@ def project_for(path: Path, config_path: Path | None = None) -> Project:
     return find_project(path)
 
 
-def render_issue(path: Path | str, project: Project | None = None, config_path: Path | None = None,
+def render_issue(path: Path | str, project: Project | None = None, config_path: Path | str | None = None,
                  platform: str | None = None, editions: bool = True) -> Email:
     """Build the issue at ``path`` in memory; raises a :class:`NewsletterError` on bad input.
 
     ``editions=False`` makes the email alone, without the web edition and the .eml (the preview's case)."""
-    path = arguments.path("path", path)
-    config_path = arguments.path("config_path", config_path, optional=True)
+    issue_path = arguments.path("path", path)
+    config_file = arguments.path("config_path", config_path, optional=True)
     check_platform(platform)
     arguments.flag("editions", editions)
     if project is not None and not isinstance(project, Project):
         raise ArgumentError(f"project={project!r} must be a newsletter.Project (from "
                             "newsletter.load_project), or None to find the issue's config")
-    with _system_failures(path):
+    with _system_failures(issue_path):
         if project is None:
-            project = project_for(path, config_path)
-        return _render(path, project, platform, editions)
+            project = project_for(issue_path, config_file)
+        return _render(issue_path, project, platform, editions)
 
 
 def _render(path: Path, project: Project, platform: str | None, editions: bool) -> Email:
@@ -256,7 +260,7 @@ def _sizes(issue: Issue, project: Project, links: Links, path: Path,
     parts.append(("header (with the hero and the Contents)", marks[0][0] - body, None))
     kind = "blocks" if issue.blocks is not None else "briefs"
     counts: dict[str, int] = {}
-    for (start, end, number), following in zip(marks, marks[1:]):
+    for (_, end, number), following in zip(marks, marks[1:], strict=False):
         if number == "end":
             break
         block = issue.content[int(number)]
@@ -446,7 +450,7 @@ def _start_worker(config_path: Path | str | None) -> None:
     global _worker_projects
     _worker_projects = _Projects(config_path)
     render.reload_templates = False  # the templates of one build stay as they were when it started
-    render.environment.cache_clear()
+    render.clear_environments()
 
 
 def _build_one_task(task: tuple[Path, Path, bool, Path | None, str | None]) -> IssueResult:

@@ -195,6 +195,11 @@ def rules_section(registry: Registry | None = None) -> str:
                       "with `checks: {ignore: [ID]}` in the config or `--ignore ID`.", "", rules_table(registry)])
 
 
+# The theme's values that the styles read, to list the styles' names.
+_THEME_NAMES = ("heading_font_family", "text_color", "muted_color", "link_color", "header_text_color",
+                "callout_background_color", "callout_border_color")
+
+
 def _view_fields(view_class: type) -> list[tuple[str, str]]:
     import dataclasses
 
@@ -224,6 +229,16 @@ def templates_section(registry: Registry | None = None) -> str:
         lines += ["", f"#### `{block_type.name}` (`{block_type.template}`)", "", "| field | what it is |",
                   "| --- | --- |"]
         lines += [f"| `{name}` | {doc} |" for name, doc in _view_fields(block_type.view_class)]
+    from . import styles
+
+    names = ", ".join(f"`{name}`" for name in styles.make({key: "" for key in _THEME_NAMES}))
+    lines += ["", "### Styles and classes", "",
+              "`style.NAME` (`newsletter/styles.py`, one per element kind, made from the theme): " + names
+              + ". A project's `styles.j2` may set any of them anew (`{% set text_link = \"...\" %}`).", "",
+              "The classes the dark palette (`dark.css.j2`) selects. A block template of a plugin that carries "
+              "none gets `nl-text` on its `<mj-text>`s and `nl-box` on a coloured `<mj-column>` from the block "
+              "wrapper; give them yourself where you want another:", "", "| class | on |", "| --- | --- |"]
+    lines += [f"| `{name}` | {doc} |" for name, doc in styles.CLASSES.items()]
     lines += ["", f"### The archive page (`{archive.ARCHIVE_TEMPLATE}`)", "", "| name | what it is |",
               "| --- | --- |"]
     lines += [f"| `{name}` | {doc} |" for name, doc in archive.CONTEXT.items()]

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .errors import NewsletterError
+from .errors import PluginError
 from .platforms import Platform
 
 if TYPE_CHECKING:
@@ -31,9 +31,6 @@ if TYPE_CHECKING:
 
 ENTRY_POINT_GROUP = "newsletter.plugins"
 
-
-class PluginError(NewsletterError):
-    """A plugin could not be found, imported or set up, or it added something that is not allowed."""
 
 
 class BlockTypes(Mapping[str, "BlockType"]):

@@ -9,6 +9,7 @@ them; and a block view's ``open``/``close``/``align_attribute``, built from a va
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 import jinja2
 from markupsafe import Markup
 
-from . import bidi, blocks, language, markup
+from . import bidi, blocks, language, markup, styles
 from .errors import TemplateError
 from .links import Links, links_for
 from .models import Config, Issue, Theme, paragraphs
@@ -28,7 +29,9 @@ if TYPE_CHECKING:
     from .registry import Registry
 
 TEMPLATE = "email.mjml.j2"
-STYLES = "styles.j2"  # the inline styles of the elements, passed to every template as ``style``
+# A project's own styles: the names its {% set %}s give replace those of styles.py, one by one.
+STYLES = "styles.j2"
+DARK_CSS = "dark.css.j2"  # the dark palette's rules, made once per theme into ``style.dark_css``
 
 
 def builtin_templates() -> Path:
@@ -39,8 +42,17 @@ def builtin_templates() -> Path:
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     """Jinja's cache of compiled templates, in its private folder of the temp dir, keyed by each template's
-    source: compiling ours took 40 ms of a 500 ms cold build. A cache that cannot be read or written is
+    name, source and the environment's settings (with newsletter's and Jinja's versions): compiling ours took
+    40 ms of a 500 ms cold build. Jinja's own key is the name and source alone, so a template compiled under
+    other settings (or by another release) was served as it was. A cache that cannot be read or written is
     passed over: the template is compiled as if there were none."""
+
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
+                   source: str) -> jinja2.bccache.Bucket:
+        key = self.get_cache_key(f"{name}\0{_settings(environment)}", filename)
+        bucket = jinja2.bccache.Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
@@ -53,6 +65,19 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
         except OSError:
             pass
+
+
+def _settings(environment: jinja2.Environment) -> str:
+    """What of an environment changes the code a template compiles to: its syntax and whitespace settings,
+    autoescaping, extensions, and the versions of Jinja and newsletter."""
+    from . import __version__
+
+    return repr((environment.block_start_string, environment.block_end_string, environment.variable_start_string,
+                 environment.variable_end_string, environment.comment_start_string, environment.comment_end_string,
+                 environment.line_statement_prefix, environment.line_comment_prefix, environment.trim_blocks,
+                 environment.lstrip_blocks, environment.newline_sequence, environment.keep_trailing_newline,
+                 environment.autoescape if isinstance(environment.autoescape, bool) else "function",
+                 environment.optimized, sorted(environment.extensions), jinja2.__version__, __version__))
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -77,28 +102,47 @@ def _markdown(context: jinja2.runtime.Context, source: str, link_style: str = ""
 @jinja2.pass_context
 def _markdown_blocks(context: jinja2.runtime.Context, source: str, indent: int = 0, style: object = None) -> Markup:
     """The ``markdown_blocks`` filter: a body's Markdown (paragraphs, lists, sub-headings, quotes) as HTML,
-    each element styled from ``style`` (``styles.j2``; the context's unless given), its links tagged for
+    each element styled from ``style`` (``styles.py``; the context's unless given), its links tagged for
     this edition; ``indent`` spaces before each line after the first keep the MJML tidy."""
-    styles = _block_styles(style or context["style"])
+    chosen = style if style is not None else context["style"]
+    styles = chosen.blocks if isinstance(chosen, _Styles) else _block_styles(chosen)
     return Markup(markup.blocks_to_html(source, context["links"].tag, styles, indent))
 
 
-@lru_cache(maxsize=16)
-def _block_styles(style: jinja2.environment.TemplateModule) -> markup.BlockStyles:
+def _block_styles(style: object) -> markup.BlockStyles:
     return markup.BlockStyles(*(str(getattr(style, name, "")) for name in _BLOCK_STYLE_NAMES))
 
 
-# The names in styles.j2 of each element a body makes, in the order of markup.BlockStyles' fields.
+# The names of the styles of each element a body makes, in the order of markup.BlockStyles' fields.
 _BLOCK_STYLE_NAMES = ("text_paragraph", "text_link", "body_list", "body_item", "body_heading", "body_subheading",
                       "body_quote", "body_list_nested")
+
+
+class _Styles(styles.Styles):
+    """A theme's styles for one direction, with the Markdown renderer's made of the same values once."""
+
+    blocks: markup.BlockStyles
 
 
 # A block's template as the measuring render includes it: a marker before it (and after the last), which
 # MRML keeps, so the compiled HTML can be cut into the bytes each block spends (the checks' Gmail budget).
 MEASURE = "nl-measure/"
+# A plugin's block template as every render includes it: through the filter that gives its <mj-text>s and
+# coloured <mj-column>s the classes the dark palette selects (styles.CLASSES), when they carry none.
+PLUGIN = "nl-plugin/"
+_TEXT_WITHOUT_CLASS = re.compile(r"<mj-text(?![^>]*\bcss-class=)(?=[\s/>])")
+_COLUMN_WITHOUT_CLASS = re.compile(r"<mj-column(?=[^>]*\bbackground-color=)(?![^>]*\bcss-class=)(?=[\s/>])")
 
 
-def _measured(name: str) -> str | None:
+def _dark_classes(mjml: str) -> Markup:
+    mjml = _TEXT_WITHOUT_CLASS.sub('<mj-text css-class="nl-text"', str(mjml))
+    return Markup(_COLUMN_WITHOUT_CLASS.sub('<mj-column css-class="nl-box"', mjml))
+
+
+def _wrappers(name: str) -> str | None:
+    """The wrapper templates: a measured block, and a plugin's block given the dark palette's classes."""
+    if name.startswith(PLUGIN):
+        return f"{{% filter dark_classes %}}{{% include {name[len(PLUGIN):]!r} %}}{{% endfilter %}}"
     if not name.startswith(MEASURE):
         return None
     number, last, template = name[len(MEASURE):].split("/", 2)
@@ -109,7 +153,7 @@ def _measured(name: str) -> str | None:
 @lru_cache(maxsize=8)
 def _environment(user_templates: Path | None, block_templates: tuple[Path, ...]) -> jinja2.Environment:
     builtin = jinja2.FileSystemLoader(builtin_templates())
-    loaders: list[jinja2.BaseLoader] = [jinja2.FunctionLoader(_measured)]
+    loaders: list[jinja2.BaseLoader] = [jinja2.FunctionLoader(_wrappers)]
     loaders += [jinja2.FileSystemLoader(user_templates)] if user_templates else []
     loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
     loaders += [jinja2.FileSystemLoader(folder) for folder in block_templates]
@@ -125,8 +169,10 @@ def _environment(user_templates: Path | None, block_templates: tuple[Path, ...])
     )
     env.filters["markdown"] = _markdown
     env.filters["markdown_blocks"] = _markdown_blocks
+    env.filters["dark_classes"] = _dark_classes
     env.filters["bidi"] = bidi.html
     env.filters["dir_attribute"] = bidi.attribute
+    env.newsletter_user_templates = user_templates  # type: ignore[attr-defined]
     return env
 
 
@@ -137,23 +183,41 @@ def environment(user_templates: Path | None, registry: Registry | None = None) -
     return _environment(user_templates, blocks.templates_dirs(types))
 
 
-environment.cache_clear = _environment.cache_clear  # type: ignore[attr-defined]
+def clear_environments() -> None:
+    """Forget the environments made so far (a worker process makes its own with reload_templates off)."""
+    _environment.cache_clear()
 
 
-def _both_styles(template: jinja2.Template, theme: tuple[tuple[str, Markup], ...]) -> dict[str, object]:
-    return {"ltr": _styles(template, theme, "ltr"), "rtl": _styles(template, theme, "rtl")}
+def _both_styles(env: jinja2.Environment, theme: tuple[tuple[str, Markup], ...]) -> dict[str, _Styles]:
+    own = env.get_template(STYLES) if _has_own_styles(env) else None
+    dark = env.get_template(DARK_CSS)
+    return {"ltr": _styles(theme, "ltr", own, dark), "rtl": _styles(theme, "rtl", own, dark)}
+
+
+def _has_own_styles(env: jinja2.Environment) -> bool:
+    """Whether a project's template folder holds a ``styles.j2`` of its own."""
+    folder = getattr(env, "newsletter_user_templates", None)
+    return folder is not None and (folder / STYLES).is_file()
 
 
 @lru_cache(maxsize=16)
-def _styles(template: jinja2.Template, theme: tuple[tuple[str, Markup], ...],
-            direction: str = "ltr") -> jinja2.environment.TemplateModule:
-    """``styles.j2`` made into the ``style`` of the templates, once per theme and direction: making it at every
-    render took 0.1-0.2 ms of a 0.5 ms render. An edited styles.j2 is a new Template, so it is made again."""
+def _styles(theme: tuple[tuple[str, Markup], ...], direction: str, own: jinja2.Template | None,
+            dark: jinja2.Template) -> _Styles:
+    """The ``style`` of the templates (``styles.py``), with the dark palette's CSS and a project's own
+    ``styles.j2`` names over them: once per theme and direction (making them at every render took 0.1-0.2 ms of
+    a 0.5 ms render). An edited template is a new Template, so they are made again."""
+    values = dict(theme)
+    made = _Styles(styles.make(values, direction))
     try:
-        return template.make_module({"theme": dict(theme), "dir": direction})
+        made["dark_css"] = Markup(dark.render({"theme": values}))
+        if own is not None:
+            module = own.make_module({"theme": values, "dir": direction})
+            made.update((name, getattr(module, name)) for name in dir(module) if not name.startswith("_"))
     except Exception:
-        template.environment.handle_exception()  # as render() does: the traceback's lines become the template's
+        (own or dark).environment.handle_exception()  # as render() does: the template's lines, not a traceback
         raise  # not reached: handle_exception() raises
+    made.blocks = _block_styles(made)
+    return made
 
 
 def _theme(config: Config) -> dict[str, Markup]:
@@ -211,12 +275,14 @@ CONTEXT: dict[str, str] = {
     "dir": "The issue's direction, `ltr` or `rtl`, from its language (the CLDR's, through Babel).",
     "labels": "The words the templates print, in the issue's language (`labels.contents`, `labels.unsubscribe`, "
               "`labels.comma`, ...): the config's `labels:`, else our translations, else English.",
-    "styles": "`styles.j2` for each direction: `styles.rtl`, for a block whose direction is not the issue's.",
     "issue": "The validated issue (`newsletter.models.Issue`): `subject`, `preheader`, `date`, `hero`, `briefs`, "
              "`blocks`, and `content`, its blocks in order.",
     "config": "The validated config (`newsletter.models.Config`): `name`, `labels`, `logo`, `theme`, ...",
     "theme": "The theme's colours and fonts by name, as markup safe in CSS and attributes (`theme.link_color`).",
-    "style": "The inline styles of `styles.j2` by name (`style.text_paragraph`), made from the theme.",
+    "style": "The inline styles by name (`style.text_paragraph`), made from the theme by `newsletter/styles.py` "
+             "(a project's `styles.j2` may override any of them with `{% set NAME = ... %}`); `style.dark_css` is "
+             "the dark palette's rules (`dark.css.j2`). See Styles and classes.",
+    "styles": "The styles for each direction: `styles.rtl`, for a block whose direction is not the issue's.",
     "blocks": "A view of each block, in order: its `type`, `template`, `anchor`, `title` and its type's own "
               "fields (see Block views). `{% include block.template %}` renders one.",
     "briefs": "The views of the brief blocks alone, in order.",
@@ -249,7 +315,7 @@ def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[s
         for number, view in enumerate(views):
             wrapped = f"{MEASURE}{number}/{'last' if number == last else 'not'}/{view.template}"
             object.__setattr__(view, "template", wrapped)
-    styles = _both_styles(env.get_template(STYLES), tuple(theme.items()))
+    styles = _both_styles(env, tuple(theme.items()))
     context = {
         "lang": lang,
         "dir": direction,

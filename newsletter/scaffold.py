@@ -17,15 +17,12 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from . import config, load, models, write
-from .errors import NewsletterError
+from .errors import NewsletterError, ProjectError
 
 # The marker of text still to write: the loader warns where it stands; the `placeholder` check finds it in
 # what was built.
 PLACEHOLDER, PLACEHOLDER_URL = load.PLACEHOLDER, load.PLACEHOLDER_URL
 
-
-class ProjectError(NewsletterError):
-    """``init`` would overwrite files, or ``new`` found no project or an issue already there."""
 
 
 # Examples for the fields that have no default, written commented out (dotted paths for nested models).

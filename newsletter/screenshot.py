@@ -10,16 +10,13 @@ import shutil
 from pathlib import Path
 
 from . import arguments, pipeline, write
-from .errors import ArgumentError, NewsletterError
+from .errors import ArgumentError, BrowserMissing
 
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--hide-scrollbars",
 ]
 
-
-class BrowserMissing(NewsletterError):
-    """Screenshots need Playwright for Python and a Chromium executable, and one of them is missing."""
 
 
 MIN_WIDTH, MAX_WIDTH = 200, 2000
@@ -100,7 +97,8 @@ def capture(email: pipeline.Email, widths: list[int], schemes: list[str]) -> dic
         try:
             for scheme in schemes:
                 for width in widths:
-                    page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
+                    page = browser.new_page(viewport={"width": width, "height": 800},
+                                            color_scheme="dark" if scheme == "dark" else "light")
                     page.route("**/*", lambda route: _serve(route, email))
                     page.set_content(email.html, wait_until="load")
                     shots[(width, scheme)] = page.screenshot(full_page=True)

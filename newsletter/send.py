@@ -13,16 +13,13 @@ import ssl
 from pathlib import Path
 
 from . import arguments, config, mime, pipeline
-from .project import Project
-from .errors import NewsletterError
+from .errors import SendError
 from .models import EMAIL_ADDRESS
+from .project import Project
 
 PASSWORD_VARIABLE = "NEWSLETTER_SMTP_PASSWORD"
 USER_VARIABLE = "NEWSLETTER_SMTP_USER"
 
-
-class SendError(NewsletterError):
-    """A test send failed: no sender configured, a bad address, or the SMTP server refused or was unreachable."""
 
 
 def parse_server(text: str) -> tuple[str, int]:
@@ -57,17 +54,17 @@ def _require_sender(project: Project) -> None:
 def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: bool = False,
               config_path: Path | None = None, platform: str | None = None, timeout: float = 30) -> str:
     """Build ``issue_path`` and send it to ``to``; returns the Message-ID."""
-    issue_path = arguments.path("issue_path", issue_path)
-    config_path = arguments.path("config_path", config_path, optional=True)
+    issue_file = arguments.path("issue_path", issue_path)
+    config_file = arguments.path("config_path", config_path, optional=True)
     arguments.text("to", to)
     arguments.flag("starttls", starttls)
     arguments.number("timeout", timeout, above=0)
     pipeline.check_platform(platform)
     check_recipient(to)
     host, port = parse_server(smtp)
-    project = pipeline.project_for(issue_path, config_path)
+    project = pipeline.project_for(issue_file, config_file)
     _require_sender(project)  # before building: the issue is not what is wrong
-    email = pipeline.render_issue(issue_path, project, platform=platform, editions=False)
+    email = pipeline.render_issue(issue_file, project, platform=platform, editions=False)
     return send_email(email, project, to, host, port, starttls, timeout)
 
 
@@ -75,7 +72,9 @@ def send_email(email: pipeline.Email, project: Project, to: str, host: str, port
                starttls: bool = False, timeout: float = 30) -> str:
     """Send a built ``email`` to ``to`` as a test (the preview's button uses this too); returns the
     Message-ID. ``to`` and the server are checked by the caller."""
-    _require_sender(project)
+    if project.config.sender is None:
+        raise SendError(f"{config.display_path(project.config_path)}: sending needs a sender (sender.address)")
+    sender = project.config.sender.address
     message = mime.message_bytes(email.issue, project.config, email.text, email.html, email.links, fresh=True, to=to)
     user = os.environ.get(USER_VARIABLE)
     password = os.environ.get(PASSWORD_VARIABLE)
@@ -84,8 +83,8 @@ def send_email(email: pipeline.Email, project: Project, to: str, host: str, port
             if starttls:
                 server.starttls(context=ssl.create_default_context())
             if password is not None:
-                server.login(user or project.config.sender.address, password)
-            server.sendmail(project.config.sender.address, [to], message)
+                server.login(user or sender, password)
+            server.sendmail(sender, [to], message)
     except smtplib.SMTPAuthenticationError as exc:
         raise SendError(f"{host}:{port} refused the login ({exc.smtp_code})") from None
     except smtplib.SMTPException as exc:
@@ -94,4 +93,5 @@ def send_email(email: pipeline.Email, project: Project, to: str, host: str, port
         raise SendError(f"{host}:{port}: TLS failed: {exc.reason or exc}") from None
     except OSError as exc:
         raise SendError(f"cannot reach SMTP server {host}:{port}: {exc.strerror or exc}") from None
-    return re.search(rb"^Message-ID: (.*?)\r$", message, re.M | re.I).group(1).decode()
+    found = re.search(rb"^Message-ID: (.*?)\r$", message, re.M | re.I)
+    return found.group(1).decode() if found else ""

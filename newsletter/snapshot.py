@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import arguments, pipeline, screenshot, write
-from .errors import ArgumentError, NewsletterError
+from .errors import ArgumentError, SnapshotError
 
 DEFAULT_DIR = Path("tests/snapshots")
 THRESHOLD = 16  # of 255, per colour channel: anti-aliasing noise stays under it, a changed colour does not
@@ -24,9 +24,6 @@ THRESHOLD = 16  # of 255, per colour channel: anti-aliasing noise stays under it
 # on another machine, whose font rendering differs a little everywhere.
 MAX_DIFF = 0.0
 
-
-class SnapshotError(NewsletterError):
-    """A snapshot is missing (run with --update), or a stored one cannot be read."""
 
 
 @dataclass

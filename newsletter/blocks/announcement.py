@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from .. import bidi, plain
-from ..models import LangTag, HttpUrl, Line, Markdown, Model
+from ..models import HttpUrl, LangTag, Line, Markdown, Model
 from .base import BlockType, Context, Expected, View
 
 

@@ -56,7 +56,9 @@ class View:
     """What every block's template sees as ``block``; each type adds its own fields."""
 
     type: str = field(metadata={"doc": "The block's type, e.g. `brief`."})
-    template: str = field(metadata={"doc": "The template that renders it, e.g. `blocks/brief.mjml.j2`."})
+    template: str = field(metadata={"doc": "The template that renders it, e.g. `blocks/brief.mjml.j2` (a plugin's "
+                                           "through a wrapper that gives its elements the dark palette's "
+                                           "classes: `nl-plugin/blocks/NAME.mjml.j2`)."})
     anchor: str = field(metadata={"doc": "The id of its heading, which the Contents links to (`brief-1`)."})
     title: str | None = field(metadata={"doc": "Its title, listed in the Contents; None when it has none."})
     lang: str | None = field(default=None, metadata={
@@ -108,11 +110,11 @@ class BlockType:
         if self.model.model_fields.get("type") is None:
             raise ValueError(f"block model {self.model.__name__} needs a field type: Literal[{self.name!r}]")
         # Its model knows it: rendering a block needs no registry, only validating a type: name does.
-        setattr(self.model, "__block_type__", self)
+        setattr(self.model, "__block_type__", self)  # noqa: B010  a name the type checker does not know
 
 
 def type_of(block: BaseModel) -> BlockType:
-    found = getattr(type(block), "__block_type__", None)
+    found: BlockType | None = getattr(type(block), "__block_type__", None)
     if found is None:
         raise TypeError(f"{type(block).__name__} is not the model of a block type (no BlockType was made of it)")
     return found
@@ -159,6 +161,8 @@ def views(blocks: tuple[BaseModel, ...], context: Context) -> list[View]:
         for name, value in (("lang", own.lang if own is not context else None), ("dir", direction),
                             ("align", "right" if direction == "rtl" else "left"), ("words", own.words)):
             object.__setattr__(view, name, value)
+        if block_type.templates_dir is not None:  # a plugin's: rendered through the dark palette's classes
+            object.__setattr__(view, "template", "nl-plugin/" + view.template)
         out.append(view)
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import bidi, markup, plain
+from .. import bidi, plain
 from ..models import Author, Brief
 from .base import BlockType, Context, Expected, View
 
@@ -95,12 +95,12 @@ def text(brief: Brief, context: Context) -> list[str]:
     out.append("\n".join(plain.wrap(line) for line in lines))
     out.extend(plain.wrap(point, plain.BULLET, " " * len(plain.BULLET)) for point in brief.key_points)
     out.extend(plain.body(brief.body, links.tag, direction))
-    handles = [author for author in brief.authors if author.twitter]
-    for author in handles:
-        url = links.tag(config.twitter_profile(author.twitter))
+    handles = [(author, author.twitter) for author in brief.authors if author.twitter]
+    for author, handle in handles:
+        url = links.tag(config.twitter_profile(handle))
         # With several authors, each handle says whose it is; with one, the seed's line exactly.
         whose = f" ({own(author.name)})" if len(handles) > 1 else ""
-        out.append(plain.wrap(f"{words.follow_on_twitter}{words.colon}{own('@' + author.twitter)}{whose} "
+        out.append(plain.wrap(f"{words.follow_on_twitter}{words.colon}{own('@' + handle)}{whose} "
                               f"{own(f'<{url}>')}"))
     if brief.link:
         out.append(plain.wrap(f"{words.read_more}{words.colon}{own(f'<{links.tag(brief.link)}>')}"))

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from .. import plain
-from ..models import LangTag, HttpUrl, Line, Model
+from ..models import HttpUrl, LangTag, Line, Model
 from .base import BlockType, Context, Expected, View
 
 

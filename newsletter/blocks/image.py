@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from .. import markup, plain
-from ..models import LangTag, HttpUrl, ImageRef, Line, Markdown, Model
+from ..models import HttpUrl, ImageRef, LangTag, Line, Markdown, Model
 from .base import BlockType, Context, Expected, View
 
 

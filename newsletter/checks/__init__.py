@@ -1,4 +1,4 @@
-"""Stage 9: the pre-send checks on a built email, its HTML with its plain text, as a mailbox would receive them.
+"""Stage 8: the pre-send checks on a built email, its HTML with its plain text, as a mailbox would receive them.
 
 Each rule looks at the output, so it also judges what a user's own templates made; a finding then names what
 the writer wrote (the issue's, the config's or the registry's line and field, or the template's line) before

@@ -196,4 +196,7 @@ def _running_text_around(block: etree._Element, link: etree._Element) -> bool:
         if node is not block and not inside:
             outside.append(node.tail or "")
     outside.append(link.tail or "")
-    return len("".join(outside).strip(" \n\t.,;:()·|&#183;")) >= 3
+    return len("".join(outside).strip(_NOT_WORDS)) >= 3
+
+
+_NOT_WORDS = " \n\t.,;:()·|"  # what separates links in a row of them (the footer's " · ") and is no running text

@@ -297,14 +297,14 @@ def _text_parity(email: Email, add: Add) -> None:
             if visible is None:
                 visible = _Finder(_visible_text(email.tree))
             in_html = " ".join(value.split()) in visible
-        about = {"url": value} if kind == "link" else {"text": value}
+        url, words = (value, None) if kind == "link" else (None, value)
         if in_html and not in_text(value):
-            add(f"{kind} {value!r} is in the HTML but not in the plain text", hrefs.get(value), **about)
+            add(f"{kind} {value!r} is in the HTML but not in the plain text", hrefs.get(value), url=url, text=words)
         elif not in_html and in_text(value):
-            add(f"{kind} {value!r} is in the plain text but not in the HTML", **about,
+            add(f"{kind} {value!r} is in the plain text but not in the HTML", url=url, text=words,
                 fix="the template that renders it leaves it out: print it there")
         elif not in_html:
-            add(f"{kind} {value!r} of the issue is in neither the HTML nor the plain text", **about)
+            add(f"{kind} {value!r} of the issue is in neither the HTML nor the plain text", url=url, text=words)
     for href, link in hrefs.items():
         if not in_text(href):
             add(f"link {href!r} is in the HTML but not in the plain text", link, url=href)

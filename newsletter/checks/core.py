@@ -140,6 +140,10 @@ class Rule:
     needs: tuple[str, ...] = ()
     emc: str = ""
 
+    def __post_init__(self) -> None:
+        if not self.severities:  # a rule of one severity says it once
+            object.__setattr__(self, "severities", self.severity)
+
 
 RULES: dict[str, Rule] = {}  # the built-in rules, in the order they run; a project's registry adds its own
 
@@ -218,7 +222,7 @@ class Email:
     def _tag_offsets(self) -> dict[str, list[int]]:
         """Where each start tag begins, by tag name, in document order: the k-th ``<p`` here is the k-th p
         element lxml made (checked by count; a tag whose counts differ falls back to lxml's line)."""
-        html, found = self.html, {}
+        html, found = self.html, {}  # type: str, dict[str, list[int]]
         position = 0
         while True:
             match = _MARKUP.search(html, position)
@@ -242,11 +246,11 @@ class Email:
         for element in self.tree.iter():
             if isinstance(element.tag, str):
                 by_tag.setdefault(element.tag.lower(), []).append(element)
-        offsets = {}
+        offsets: dict[etree._Element, int] = {}
         for tag, elements in by_tag.items():
             starts = self._tag_offsets.get(tag, [])
             if len(starts) == len(elements):
-                offsets.update(zip(elements, starts))
+                offsets.update(zip(elements, starts, strict=True))
         return offsets
 
     def _offset(self, element: etree._Element | None) -> int | None:
@@ -312,12 +316,14 @@ class Email:
 
         folders = [Path(folder) for folder in self.facts.templates]
         folders.append(builtin_templates())
+        find: Callable[[str], int | None]
         if isinstance(pattern, str):
             compiled = re.compile(pattern)
 
-            def find(line: str) -> int | None:
+            def find_pattern(line: str) -> int | None:
                 match = compiled.search(line)
                 return match.start() if match else None
+            find = find_pattern
         else:
             find = pattern
         for folder in folders:

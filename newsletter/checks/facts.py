@@ -81,7 +81,7 @@ class Facts:
     expected: list[tuple[str, str]] = field(default_factory=list)
     blocks: list[BlockFact] = field(default_factory=list)
     # "theme.link_color" and "theme.dark.link_color": the colour, and where it is set (None: a default)
-    theme: dict[str, tuple[str, Location]] = field(default_factory=dict)
+    theme: dict[str, tuple[str, Location | None]] = field(default_factory=dict)
     templates: list[str] = field(default_factory=list)  # the project's template folders
     ignore: list[str] = field(default_factory=list)
     clients: list[str] = field(default_factory=list)
@@ -211,8 +211,8 @@ class Facts:
 
             return cls(
                 issue=path(data["issue"]), config=path(data["config"]),
-                written=[Written(path(f), int(l), int(c), str(p), str(v), int(b), int(i), int(q))
-                         for f, l, c, p, v, b, i, q in data["written"]],
+                written=[Written(path(f), int(line), int(c), str(p), str(v), int(b), int(i), int(q))
+                         for f, line, c, p, v, b, i, q in data["written"]],
                 expected=[(str(kind), str(value)) for kind, value in data["expected"]],
                 blocks=[BlockFact(str(f), str(t), int(n), None if title is None else str(title))
                         for f, t, n, title in data["blocks"]],
@@ -308,16 +308,16 @@ def for_build(issue: Any, document: Document, project: Any, expected: list[tuple
     for other in (config_document, project.authors_document):
         if other is not None:
             written += written_in(other)
-    theme: dict[str, tuple[str, Location]] = {}
+    theme: dict[str, tuple[str, Location | None]] = {}
     settings = project.config.theme
     for name in type(settings).model_fields:
         if name == "dark":
             for dark_name in type(settings.dark).model_fields:
                 where = at(config_document, ("theme", "dark", dark_name), f"theme.dark.{dark_name}", exact=False)
-                theme[f"theme.dark.{dark_name}"] = (getattr(settings.dark, dark_name), where)  # type: ignore[assignment]
+                theme[f"theme.dark.{dark_name}"] = (getattr(settings.dark, dark_name), where)
         else:
             where = at(config_document, ("theme", name), f"theme.{name}", exact=False)
-            theme[f"theme.{name}"] = (getattr(settings, name), where)  # type: ignore[assignment]
+            theme[f"theme.{name}"] = (getattr(settings, name), where)
     kind = "blocks" if issue.blocks is not None else "briefs"
     counts: dict[str, int] = {}
     block_facts = []

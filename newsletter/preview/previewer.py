@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config, pipeline
-from ..project import Project, default_project, load_project
 from ..errors import InputError, NewsletterError, Problem
+from ..project import Project, default_project, load_project
 from ..render import builtin_templates
 from .watch import Watcher
 
@@ -55,7 +55,7 @@ def _findings(email: pipeline.Email, project: Project) -> tuple[dict, ...]:  # t
     body, a placeholder left) first, as rule `input`."""
     from .. import checks
 
-    found = [{"file": warning.file, "line": warning.line, "column": warning.column, "field": warning.field,
+    found: list[dict[str, object]] = [{"file": warning.file, "line": warning.line, "column": warning.column, "field": warning.field,
               "rule": "input", "severity": "warning", "message": warning.message, "fix": "", "block": "",
               "source": {"file": warning.file, "line": warning.line, "column": warning.column,
                          "field": warning.field}, "html": None} for warning in email.warnings]

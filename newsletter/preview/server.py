@@ -84,7 +84,7 @@ class PreviewServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"  # type: ignore[str-bytes-safe]  # a str: bound by address
 
 
 class _Handler(BaseHTTPRequestHandler):
