@@ -234,7 +234,7 @@ def test_ignore_in_the_config_and_on_the_command_line(project, cli) -> None:
 
 
 def test_contrast() -> None:
-    low = CLEAN_HTML.replace("color: #555555", "color: #aaaaaa")
+    low = CLEAN_HTML.replace("color:#555555", "color:#aaaaaa")
     assert low != CLEAN_HTML
     findings = rules(low)["contrast"]
     assert findings[0].severity == "error"

@@ -36,7 +36,7 @@ def test_registry_and_inline_authors_take_photo_and_url(project, cli) -> None:
     assert all(img.get("aria-hidden") == "true" for img in images.values())
     for img in images.values():
         assert img.get("width") == "56" and img.get("height") == "56"  # Outlook keeps the size
-        assert "border-radius: 50%" in img.get("style")  # round where it can be, square where not
+        assert "border-radius:50%" in img.get("style")  # round where it can be, square where not
     names = {a.text_content(): a.get("href") for a in tree.xpath("//strong/a")}
     assert names == {"Randa Slim": "https://www.mei.edu/profile/randa-slim", "Guest Writer": "https://e.com/guest"}
     # Co-authors each get their own row: one table a byline, the headshot beside the name and role.
@@ -64,7 +64,7 @@ def test_an_author_without_a_photo_keeps_the_byline_aligned(project) -> None:
 def test_without_photos_the_byline_is_as_it_was(project) -> None:
     (project.root / "authors.yaml").write_text(yaml.safe_dump({"a": {"name": "Plain Author", "role": "Fellow"}}))
     email = _render(project, _issue(["a"]))
-    assert '<strong style="color: #222222">Plain Author</strong>, Fellow</p>' in email.html
+    assert '<strong style="color:#222222">Plain Author</strong>, Fellow</p>' in email.html
     assert "<img" not in email.html.split("<body")[1]
 
 

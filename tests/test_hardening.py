@@ -316,7 +316,7 @@ def test_theme_colours_take_what_css_takes(project, cli, written: str, emitted: 
     code, _, err = cli("build", "issues/x.yaml")
     assert "theme" not in err
     html = (project.out / "x.html").read_text(encoding="utf-8")
-    assert f"color: {emitted}; text-decoration: underline" in html
+    assert f"color:{emitted};text-decoration:underline" in html
 
 
 @pytest.mark.parametrize("colour", ["yellow", "#ffff00", "#ff0", "rgb(255, 255, 0)", "hsl(60, 100%, 50%)",
@@ -409,7 +409,7 @@ def test_a_huge_png_gives_our_error(project, cli, monkeypatch) -> None:
 def test_colours_out_of_range_are_clamped_as_css_does(project) -> None:
     project.configure(theme={"link_color": "rgb(300, -5, 0)"})
     email = newsletter.render_issue(project.issue("x", MINIMAL_ISSUE.replace("A paragraph.", "[a](https://e.com)")))
-    assert "color: #ff0000; text-decoration: underline" in email.html
+    assert "color:#ff0000;text-decoration:underline" in email.html
 
 
 def test_a_namespaced_selector_in_dark_styles_is_passed_over() -> None:

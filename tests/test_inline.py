@@ -90,7 +90,7 @@ def test_builtin_templates_leave_nothing_to_inline_and_no_inliner_is_imported(pr
     assert result.stdout.strip() == "[]"
     html = (project.out / "mei-four-briefs.html").read_text(encoding="utf-8")
     assert html == compile.compile_mjml((project.out / "mei-four-briefs.mjml").read_text(encoding="utf-8"))
-    assert re.search(r'<p style="margin: 0 0 16px 0">Two years after', html)
+    assert re.search(r'<p style="margin:0 0 16px 0">Two years after', html)
 
 
 def test_media_queries_keep_important(compiled: str, inlined: str) -> None:

@@ -60,8 +60,8 @@ def test_an_arabic_edition_is_mirrored_with_its_own_words(arabic_project) -> Non
     assert "رندة سليم</strong>، زميلة أولى" in email.html  # the Arabic comma in the byline
     # The Latin handle isolated in the Arabic line: it reads "@rmslim", not "rmslim@".
     assert "تابِع على تويتر: \u2066@rmslim\u2069" in email.text and "اقرأ الموجز كاملًا" in email.html
-    assert "border-right=\"4px solid" in email.mjml  # the callout's rule on the right
-    assert "padding: 0 24px 0 0" in email.html  # the list indented from the right
+    assert "border-right:4px solid" in email.mjml  # the callout's rule on the right
+    assert "padding:0 24px 0 0" in email.html  # the list indented from the right
     assert 'dir="auto"' in email.html  # the paragraph that quotes English
 
 

@@ -336,7 +336,7 @@ def test_the_style_contract_is_explicit(project) -> None:
     made = styles.make({name: "#123456" if name.endswith("color") else "Arial" for name in
                         ("heading_font_family", "text_color", "muted_color", "link_color", "header_text_color",
                          "callout_background_color", "callout_border_color")}, "rtl")
-    assert "padding: 0 22px 0 0" in made.contents_list  # mirrored
+    assert "padding:0 22px 0 0" in made.contents_list  # mirrored
     with pytest.raises(AttributeError):
         made.no_such_style  # noqa: B018  a misspelt name is an error, not ""
     doc = reference.render_reference()
@@ -350,7 +350,7 @@ def test_a_projects_styles_override_ours_one_by_one(project) -> None:
     project.template("styles.j2", '{% set text_paragraph = "margin: 0 0 20px 0" %}')
     html = newsletter.render_issue(project.issue("x", MINIMAL_ISSUE)).html
     assert '<p style="margin: 0 0 20px 0">A paragraph.</p>' in html
-    assert "font-size: 24px; line-height: 1.3" in html  # the others: ours
+    assert "font-size:24px;line-height:1.3" in html  # the others: ours
 
 
 # --- A public API with types --------------------------------------------------------------------------------

@@ -111,7 +111,7 @@ def test_the_sample_projects_own_test_fails_on_a_changed_word_with_a_diff(tmp_pa
     assert "-  • Shipping volumes rose for the fourth quarter running." in failing.stdout  # the text's diff
     assert "+  • Shipping volumes rose for the fifth quarter running." in failing.stdout
     # the HTML's too, a tag a line (MRML writes it on one)
-    assert '-<li style="margin: 0 0 10px 0">Shipping volumes rose for the fourth quarter running.' in failing.stdout
+    assert '-<li style="margin:0 0 10px 0">Shipping volumes rose for the fourth quarter running.' in failing.stdout
     assert "2024-05-10-375-light.png: changed" in failing.stdout
     assert (copy / "snapshots" / "2024-05-10-375-light.diff.png").is_file()
     updated = subprocess.run(command + ["--newsletter-update"], cwd=copy, capture_output=True, text=True, timeout=300)

@@ -27,8 +27,14 @@ def snapshot(paths: Iterable[Path]) -> Snapshot:
     return state
 
 
-def changed(before: Snapshot, after: Snapshot) -> set[Path]:
-    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+def changed(before: Snapshot, after: Snapshot, known: set[Path] | None = None) -> set[Path]:
+    """The files whose modification time or size changed, that appeared or went. A file never watched before
+    (the project's plugin, listed once the project is loaded) is watched from now on, not changed; one that
+    went and came back (an editor's save by rename) is."""
+    paths = before.keys() | after.keys()
+    if known is not None:
+        paths = {path for path in paths if path in known}
+    return {path for path in paths if before.get(path) != after.get(path)}
 
 
 class Watcher(threading.Thread):
@@ -41,13 +47,16 @@ class Watcher(threading.Thread):
         self.on_change = on_change
         self.interval = interval
         self.stopped = threading.Event()
-        self.state = snapshot(self.list_files())
+        self.known = set(self.list_files())
+        self.state = snapshot(self.known)
 
     def run(self) -> None:
         while not self.stopped.wait(self.interval):
-            current = snapshot(self.list_files())
-            paths = changed(self.state, current)
+            listed = set(self.list_files())
+            current = snapshot(listed)
+            paths = changed(self.state, current, self.known)
             self.state = current
+            self.known |= listed
             if paths:
                 self.on_change(paths)
 
