@@ -29,7 +29,7 @@ from .platforms import PLATFORMS
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, defer_build=True)
 
 
 def _error(kind: str, message: str) -> PydanticCustomError:
@@ -205,6 +205,8 @@ class Author(Model):
 
 class AuthorRegistry(RootModel[dict[AuthorId, Author]]):
     """The authors registry (``authors.yaml``): each author under an id that issues refer to."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 def _resolve_author(value: Any, info: ValidationInfo) -> Any:

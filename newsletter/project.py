@@ -10,6 +10,7 @@ URL) read, checked and published under ``asset_url`` (``images``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -166,11 +167,11 @@ class _Refused(Exception):
 def _pictures(value: Any, loc: tuple[Any, ...]) -> Any:
     """``(loc, path)`` of each picture given as a file in a validated model, not yet resolved."""
     if isinstance(value, BaseModel):
-        for name, info in type(value).model_fields.items():
+        for name, picture in _plan(type(value)):
             inner = getattr(value, name)
-            if isinstance(inner, str) and _is_picture_field(info) and not isinstance(inner, ImageSource) \
-                    and not is_hosted(inner):
-                yield (*loc, name), inner
+            if picture and isinstance(inner, str):
+                if not isinstance(inner, ImageSource) and not is_hosted(inner):
+                    yield (*loc, name), inner
             else:
                 yield from _pictures(inner, (*loc, name) if name != "root" else loc)
     elif isinstance(value, (list, tuple)):
@@ -179,6 +180,28 @@ def _pictures(value: Any, loc: tuple[Any, ...]) -> Any:
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _pictures(item, (*loc, key))
+
+
+@lru_cache(maxsize=256)
+def _plan(model: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
+    """The fields of ``model`` a walk for pictures visits: ``(name, True)`` for a picture's own field, ``(name,
+    False)`` for one that may hold a model (a nested model, a list of them, a block); the others (texts, dates,
+    URLs), which are most of an issue, are passed over. Once a model class."""
+    plan = []
+    for name, info in model.model_fields.items():
+        if _is_picture_field(info):
+            plan.append((name, True))
+        elif _may_hold_models(info.annotation):
+            plan.append((name, False))
+    return tuple(plan)
+
+
+def _may_hold_models(annotation: Any) -> bool:
+    import typing
+
+    if annotation is Any or (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        return True
+    return any(_may_hold_models(arg) for arg in typing.get_args(annotation) if not isinstance(arg, (str, int)))
 
 
 def _is_picture_field(info: Any) -> bool:

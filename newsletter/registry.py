@@ -39,28 +39,29 @@ class BlockTypes(Mapping[str, "BlockType"]):
 
     def __init__(self) -> None:
         self.added: dict[str, BlockType] = {}
-        self._all: dict[str, BlockType] | None = None
-
-    def _types(self) -> dict[str, BlockType]:
-        if self._all is None:
-            from . import blocks
-
-            self._all = {**blocks.REGISTRY, **self.added}
-        return self._all
 
     def add(self, block_type: BlockType) -> None:
         self.added[block_type.name] = block_type
-        if self._all is not None:
-            self._all[block_type.name] = block_type
 
     def __getitem__(self, name: str) -> BlockType:
-        return self._types()[name]
+        if name in self.added:
+            return self.added[name]
+        from . import blocks
+
+        return blocks.REGISTRY[name]
+
+    def __contains__(self, name: object) -> bool:
+        from . import blocks
+
+        return name in self.added or name in blocks.REGISTRY
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._types())
+        from . import blocks
+
+        return iter(dict.fromkeys([*blocks.REGISTRY, *self.added]))
 
     def __len__(self) -> int:
-        return len(self._types())
+        return sum(1 for _ in self)
 
 
 @dataclass

@@ -307,7 +307,7 @@ def for_build(issue: Any, document: Document, project: Any, expected: list[tuple
     written = written_in(document)
     for other in (config_document, project.authors_document):
         if other is not None:
-            written += written_in(other)
+            written += _written_once(other)
     theme: dict[str, tuple[str, Location | None]] = {}
     settings = project.config.theme
     for name in type(settings).model_fields:
@@ -338,6 +338,19 @@ def for_build(issue: Any, document: Document, project: Any, expected: list[tuple
         subject=at(document, ("subject",), "subject"), preheader=at(document, ("preheader",), "preheader"),
         platform=platform, html_sha256=digest(html), text_sha256=digest(text),
     )
+
+
+_WRITTEN: dict[int, tuple[Any, list[Written]]] = {}  # id of a loaded file -> the file, its values
+
+
+def _written_once(document: Document) -> list[Written]:
+    """The values of a file every issue of a project shares (the config, the registry): read once a load."""
+    found = _WRITTEN.get(id(document))
+    if found is None or found[0] is not document:
+        if len(_WRITTEN) > 64:  # a long-lived process (the preview) loads its project again at each save
+            _WRITTEN.clear()
+        found = _WRITTEN[id(document)] = (document, written_in(document))
+    return found[1]
 
 
 def _clients(names: list[str]) -> list[str]:
