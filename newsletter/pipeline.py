@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,8 +58,13 @@ class Email:
     expected: tuple[tuple[str, str], ...] = ()  # what the model says must reach both HTML and text (checks)
     # Pictures given as files: {the URL the HTML links: images.Prepared}, written to OUT/assets/NAME.
     assets: dict[str, Any] = field(default_factory=dict)
-    # What the checks know of it besides the HTML: the source map, the model's texts (X.checks.json).
-    facts: Facts | None = None
+    # What the checks know of it besides the HTML (the source map, the model's texts; X.checks.json), made
+    # when first asked for: the preview shows the email before its checks run.
+    make_facts: Callable[[], Facts] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def facts(self) -> Facts | None:
+        return self.make_facts() if self.make_facts is not None else None
 
     def files(self, out_dir: Path) -> dict[Path, str | bytes]:
         """The files this issue writes into ``out_dir``."""
@@ -218,8 +224,11 @@ def _render(path: Path, project: Project, platform: str | None, editions: bool) 
     assets = _assets(issue, project)
     html = inline.inline_css(compile.compile_mjml(mjml, f"{path.stem}.mjml"), project.config.inliner)
     plain = text.render_text(issue, project.config, links, registry)
-    sizes = _sizes(issue, project, links, path, document) if len(html.encode()) > _MEASURE_FROM else None
-    facts = checks_facts.for_build(issue, document, project, list(expected), html, plain, sizes)
+
+    def facts() -> Facts:
+        sizes = _sizes(issue, project, links, path, document) if len(html.encode()) > _MEASURE_FROM else None
+        return checks_facts.for_build(issue, document, project, list(expected), html, plain, sizes)
+
     if not editions:
         return Email(path.stem, issue, mjml, html, plain, None, None, links, tuple(warnings), expected, assets,
                      facts)

@@ -50,6 +50,12 @@ class BlockTypes(Mapping[str, "BlockType"]):
 
         return blocks.REGISTRY[name]
 
+    def outside(self) -> list[BlockType]:
+        """The types added from outside newsletter: the project's plugins', and those ``blocks.register`` added."""
+        from . import blocks
+
+        return [*self.added.values(), *(t for t in blocks.REGISTRY.outside() if t.name not in self.added)]
+
     def __contains__(self, name: object) -> bool:
         from . import blocks
 

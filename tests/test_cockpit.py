@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+from pathlib import Path
 
 import pytest
 
@@ -38,7 +39,7 @@ def test_the_checks_panel_lists_the_findings_and_follows_saves(project, page) ->
     path = project.example()
     with preview_server(project.issues) as server:
         page.goto(server.url + "issues/mei-four-briefs/")
-        page.wait_for_selector("body[data-version]")
+        page.wait_for_selector("body[data-checked]")  # the findings come after the email is shown
         rows = page.locator("#checks tbody tr")
         assert rows.count() >= 1
         first = rows.nth(0).locator("td").all_inner_texts()
@@ -54,6 +55,54 @@ def test_the_checks_panel_lists_the_findings_and_follows_saves(project, page) ->
                                timeout=5000)
         assert "preheader is 11 characters" in page.locator("#checks").inner_text()
         assert page.locator("#checks-summary").inner_text() == "0 errors, 2 warnings"
+
+
+SLOW_RULE = """
+import threading
+
+released = threading.Event()  # the test releases it: until then the checks are still running
+
+
+def waits(email, add):
+    released.wait(10)
+    add("checked at last", email.tree.find(".//title"))
+
+
+def setup(registry):
+    registry.rule("slow", "warning", "a rule that takes its time")(waits)
+"""
+
+
+def test_the_email_shows_before_its_checks_are_done(project, page) -> None:
+    """Checks after paint: a save shows the new email while the checks still run, then fills the panel."""
+    import sys
+
+    path = project.example()
+    (project.root / "slow_rule.py").write_text(SLOW_RULE, encoding="utf-8")
+    project.configure(plugins=["slow_rule"])
+    with preview_server(project.issues) as server:
+        page.goto(server.url + "issues/mei-four-briefs/")
+        page.wait_for_selector("body[data-version]")
+        assert page.locator("#checks-summary").inner_text() == "checking..."
+        assert page.locator("#checks").get_attribute("aria-busy") == "true"
+        plugin = next(module for module in list(sys.modules.values())
+                      if getattr(module, "__file__", None) and Path(module.__file__).name == "slow_rule.py")
+        plugin.released.set()
+        page.wait_for_selector("body[data-checked]")
+        assert "checked at last" in page.locator("#checks").inner_text()
+        assert page.locator("#checks").get_attribute("aria-busy") == "false"
+
+        plugin.released.clear()
+        version = page.evaluate("document.body.dataset.version")
+        path.write_text(path.read_text(encoding="utf-8").replace("Tehran’s ISIS challenge", "Tehran’s new challenge"),
+                        encoding="utf-8")
+        page.wait_for_function(f"document.body.dataset.version !== '{version}'", timeout=5000)
+        frame = page.frame_locator("#email")
+        assert "Tehran’s new challenge" in frame.locator("body").inner_text()  # shown while the checks wait
+        assert page.locator("#checks-summary").inner_text() == "checking..."
+        plugin.released.set()
+        page.wait_for_function("document.body.dataset.checked === document.body.dataset.version", timeout=5000)
+        assert "checked at last" in page.locator("#checks").inner_text()
 
 
 def test_images_off_shows_the_alt_texts(project, page) -> None:

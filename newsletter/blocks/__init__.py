@@ -65,16 +65,20 @@ class _Types(MutableMapping[str, BlockType]):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    def outside(self) -> list[BlockType]:
+        """The types added to this mapping (a plugin's, or one that replaces a built-in type)."""
+        return [block_type for name, block_type in self._added.items() if name not in self._removed]
+
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and (name in self._added or (self._builtin and name in _MODULES
                                                                    and name not in self._removed))
 
 
 # newsletter's own block types.
-BUILTIN: MutableMapping[str, BlockType] = _Types()
+BUILTIN = _Types()
 
 # The block types of a build that names no project registry: the built-in ones, and those register() adds.
-REGISTRY: MutableMapping[str, BlockType] = _Types()
+REGISTRY = _Types()
 
 
 def register(block_type: BlockType) -> BlockType:

@@ -121,8 +121,11 @@ def type_of(block: BaseModel) -> BlockType:
 
 
 def templates_dirs(types: Mapping[str, BlockType]) -> tuple[Path, ...]:
-    """The template folders of block types defined outside newsletter, for the template loader."""
-    return tuple(t.templates_dir for t in types.values() if t.templates_dir is not None)
+    """The template folders of block types defined outside newsletter, for the template loader. A mapping that
+    can list those alone (``outside()``) is not made to import every built-in type to find they have none."""
+    outside = getattr(types, "outside", None)
+    chosen = outside() if outside is not None else types.values()
+    return tuple(t.templates_dir for t in chosen if t.templates_dir is not None)
 
 
 def validate(value: Any, types: Mapping[str, BlockType], context: dict[str, Any] | None) -> BaseModel:

@@ -3,13 +3,18 @@
 The server asks :class:`Previewer` for an issue's latest build and waits on it for the next one; a watcher
 thread tells it which files changed. A change to the config, the authors registry or a template rebuilds
 every issue someone is looking at; a change to one issue file rebuilds that issue.
+
+Checks after paint: a build is published as soon as the email is made, and the page shows it; a checker
+thread then runs the pre-send checks on it and publishes the same build again with its findings, which the
+page's Checks panel takes without reloading the email. A save is visible in the time of a build alone.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import config, pipeline
@@ -30,10 +35,16 @@ class Build:
     seconds: float = 0.0
     findings: tuple[dict, ...] = ()  # what `newsletter check` finds in this build  # type: ignore[type-arg]
     project: Project | None = None  # what it was built with (a test send needs the sender)
+    checked: bool = False  # the findings are in (a build that failed has none to wait for)
 
     @property
     def ok(self) -> bool:
         return self.email is not None
+
+    @property
+    def stamp(self) -> tuple[int, bool]:
+        """What a page has seen of it: the email's version, then whether its checks came."""
+        return self.version, self.checked
 
     def state(self) -> dict[str, object]:
         email = self.email
@@ -46,6 +57,7 @@ class Build:
             "date": email.issue.date.isoformat() if email and email.issue.date else None,
             "html_bytes": len(email.html.encode("utf-8")) if email else 0,
             "build_ms": round(self.seconds * 1000, 1),
+            "checked": self.checked,
             "findings": list(self.findings),
         }
 
@@ -84,6 +96,8 @@ class Previewer:
         self.new_build = threading.Condition(self.lock)
         self.project: Project | NewsletterError | None = None
         self.watcher = Watcher(self.watched_files, self.files_changed)
+        self.to_check: queue.SimpleQueue[str] = queue.SimpleQueue()
+        threading.Thread(target=self._check_forever, name="preview checks", daemon=True).start()
 
     # --- what there is -----------------------------------------------------------------------------
 
@@ -146,13 +160,36 @@ class Previewer:
                                           "file not found: the issue was deleted or renamed")])
             project = self._project()
             email = pipeline.render_issue(path, project, editions=False)  # the page shows the email
-            build = Build(name, self.version, email, seconds=time.perf_counter() - started,
-                          findings=_findings(email, project), project=project)
+            build = Build(name, self.version, email, seconds=time.perf_counter() - started, project=project)
+            self.to_check.put(name)
         except NewsletterError as exc:
-            build = Build(name, self.version, None, _messages(exc), time.perf_counter() - started)
+            build = Build(name, self.version, None, _messages(exc), time.perf_counter() - started, checked=True)
         self.builds[name] = build
         self.new_build.notify_all()
         return build
+
+    def _check_forever(self) -> None:
+        while True:
+            self.check(self.to_check.get())
+
+    def check(self, name: str) -> Build | None:
+        """Run the checks on the latest build of ``name`` (outside the lock: the next save may build
+        meanwhile) and publish it with its findings; a build replaced in the meantime is not checked."""
+        with self.lock:
+            build = self.builds.get(name)
+        if build is None or build.checked or build.email is None or build.project is None:
+            return build
+        try:
+            findings = _findings(build.email, build.project)
+        except Exception as exc:  # noqa: BLE001 - a plugin's rule that fails says so in the panel; the thread lives on
+            findings = ({"rule": "checks", "severity": "error", "message": f"the checks stopped: {exc}", "fix": "",
+                         "block": "", "source": None, "html": None, "file": "", "line": 0, "column": 0, "field": ""},)
+        with self.lock:
+            if self.builds.get(name) is not build:
+                return None
+            checked = self.builds[name] = replace(build, findings=findings, checked=True)
+            self.new_build.notify_all()
+            return checked
 
     def get(self, name: str) -> Build:
         """The latest build of ``name``, building it first if it is not built yet."""
@@ -174,13 +211,14 @@ class Previewer:
                 if self.watched_by.get(name):
                     self._build(name)
 
-    def wait_for_newer(self, name: str, version: int, timeout: float) -> Build | None:
-        """The build of ``name`` newer than ``version``, or None when ``timeout`` passes first."""
+    def wait_for_newer(self, name: str, seen: tuple[int, bool], timeout: float) -> Build | None:
+        """The build of ``name`` newer than the ``seen`` stamp (a new email, or the same with its findings),
+        or None when ``timeout`` passes first."""
         deadline = time.monotonic() + timeout
         with self.lock:
             while True:
                 build = self.builds.get(name) or self._build(name)
-                if build.version > version:
+                if build.stamp > seen:
                     return build
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not self.new_build.wait(remaining):

@@ -193,14 +193,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         previewer.open_page(name, +1)
-        version = previewer.get(name).version
+        seen = previewer.get(name).stamp
         try:
             while True:
-                build = previewer.wait_for_newer(name, version, KEEPALIVE_SECONDS)
+                build = previewer.wait_for_newer(name, seen, KEEPALIVE_SECONDS)
                 if build is None:
                     self.wfile.write(b": keep-alive\n\n")
                 else:
-                    version = build.version
+                    seen = build.stamp
                     self.wfile.write(f"data: {json.dumps(build.state())}\n\n".encode())
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
