@@ -100,74 +100,82 @@ def project_copy(root: Path, inliner: str | None) -> Path:
 
 
 def stages(root: Path, runs: int) -> dict[str, list[float]]:
-    from newsletter import checks, compile, config, inline, load, mime, models, render, text, validate, write
+    """Each stage of ``pipeline._render`` (and the checks a build then runs), timed alone on warm inputs."""
+    from newsletter import checks, compile, inline, mime, pipeline, render, text, write
+    from newsletter.checks import facts as checks_facts
     from newsletter.links import links_for
+    from newsletter.project import load_project
 
-    project = config.load_project(root / "newsletter.yaml")
+    project = load_project(root / "newsletter.yaml")
+    registry, settings, templates = project.registry, project.config, project.templates_dir
     path = root / "issues" / EXAMPLE.name
-    context = {"authors": project.authors}
-    inliner, user_templates = project.config.inliner, project.templates_dir
-    issue = validate.validate(load.load(path), models.Issue, context)
-    links = links_for(project.config, path.stem, "2023-08-17")
-    web_links = links_for(project.config, path.stem, "2023-08-17", web=True)
-    mjml = render.render_mjml(issue, project.config, user_templates, links)
+    issue, _, document = pipeline._validate(path, project)
+    links = links_for(settings, path.stem, "2023-08-17", platforms=registry.platforms)
+    web_links = links_for(settings, path.stem, "2023-08-17", web=True, platforms=registry.platforms)
+    mjml = render.render_mjml(issue, settings, templates, links, registry=registry)
     html = compile.compile_mjml(mjml)
-    inlined = inline.inline_css(html, inliner)
-    inlining = f"CSS inlining ({inliner})" if inlined is not html else "CSS inlining (nothing to inline)"
-    plain = text.render_text(issue, project.config, links)
+    inlined = inline.inline_css(html, settings.inliner)
+    inlining = f"CSS inlining ({settings.inliner})" if inlined is not html else "CSS inlining (nothing to inline)"
+    plain = text.render_text(issue, settings, links, registry)
+    expected = list(render.expectations(issue, settings, links, registry))
+    facts = checks_facts.for_build(issue, document, project, expected, inlined, plain, None)
     out = root / "out"
     files = {out / "x.html": inlined, out / "x.txt": plain, out / "x.mjml": mjml}
-    inline_runs = max(20, runs // 4) if inliner == "premailer" and inlined is not html else runs
+    inline_runs = max(20, runs // 4) if settings.inliner == "premailer" and inlined is not html else runs
     return {
-        "load + validate": timings(lambda: validate.validate(load.load(path), models.Issue, context), runs),
-        "Jinja render": timings(lambda: render.render_mjml(issue, project.config, user_templates, links), runs),
+        "load + validate + pictures": timings(lambda: pipeline._validate(path, project), runs),
+        "Jinja render": timings(lambda: render.render_mjml(issue, settings, templates, links, registry=registry), runs),
         "MJML compile (MRML)": timings(lambda: compile.compile_mjml(mjml), runs),
-        inlining: timings(lambda: inline.inline_css(html, inliner), inline_runs),
-        "plain text": timings(lambda: text.render_text(issue, project.config, links), runs),
+        inlining: timings(lambda: inline.inline_css(html, settings.inliner), inline_runs),
+        "plain text": timings(lambda: text.render_text(issue, settings, links, registry), runs),
+        "what the checks know (facts)": timings(lambda: checks_facts.for_build(
+            issue, document, project, list(render.expectations(issue, settings, links, registry)), inlined, plain,
+            None), runs),
         "write (3 files, atomic)": timings(lambda: write.write_files(files), runs),
-        "web edition (render+compile)": timings(
-            lambda: compile.compile_mjml(render.render_mjml(issue, project.config, user_templates, web_links)), runs),
-        ".eml (MIME)": timings(lambda: mime.message_bytes(issue, project.config, plain, inlined, links), runs),
-        "pre-send checks": timings(lambda: checks.check_email(inlined, plain), runs),
+        "web edition (render+compile)": timings(lambda: compile.compile_mjml(
+            render.render_mjml(issue, settings, templates, web_links, registry=registry)), runs),
+        ".eml (MIME)": timings(lambda: mime.message_bytes(issue, settings, plain, inlined, links), runs),
+        "pre-send checks": timings(lambda: checks.check_email(
+            inlined, plain, "x.html", facts=facts, rules=registry.rules, platforms=registry.platforms), runs),
     }
 
 
 def whole_build(root: Path, runs: int) -> dict[str, list[float]]:
-    """The email alone (the stages above, end to end), and everything ``newsletter build`` makes of an issue."""
-    from newsletter import compile, config, inline, load, models, pipeline, render, text, write
+    """The email alone (what the preview makes at a save), everything ``newsletter build`` writes of an issue,
+    and that with the checks a build runs, beside the floor."""
+    from newsletter import checks, compile, pipeline, render, write
     from newsletter.links import links_for
+    from newsletter.project import load_project
 
-    project = config.load_project(root / "newsletter.yaml")
+    project = load_project(root / "newsletter.yaml")
     path = root / "issues" / EXAMPLE.name
     out = root / "whole"
-    inliner, user_templates = project.config.inliner, project.templates_dir
 
     def email_only() -> None:
-        issue = validate_issue()
-        links = links_for(project.config, path.stem, "2023-08-17")
-        mjml = render.render_mjml(issue, project.config, user_templates, links)
-        html = inline.inline_css(compile.compile_mjml(mjml), inliner)
-        plain = text.render_text(issue, project.config, links)
-        write.write_files({out / "x.html": html, out / "x.txt": plain, out / "x.mjml": mjml})
+        write.write_files(pipeline.render_issue(path, project, editions=False).files(out))
 
-    def validate_issue() -> models.Issue:
-        from newsletter import validate
+    def everything() -> pipeline.Email:
+        email = pipeline.render_issue(path, project)
+        write.write_files(email.files(out))
+        return email
 
-        return validate.validate(load.load(path), models.Issue, {"authors": project.authors})
+    def checked() -> None:
+        email = everything()
+        checks.check_email(email.html, email.text, "x.html", facts=email.facts, rules=project.registry.rules,
+                           platforms=project.registry.platforms)
 
-    def everything() -> None:
-        write.write_files(pipeline.render_issue(path, project).files(out))
-
-    issue = validate_issue()
-    links = links_for(project.config, path.stem, "2023-08-17")
+    issue, _, _ = pipeline._validate(path, project)
+    links = links_for(project.config, path.stem, "2023-08-17", platforms=project.registry.platforms)
 
     def floor() -> None:  # the work no build can skip
-        compile.compile_mjml(render.render_mjml(issue, project.config, user_templates, links))
+        compile.compile_mjml(render.render_mjml(issue, project.config, project.templates_dir, links,
+                                                registry=project.registry))
 
-    count = max(20, runs // 4) if inliner == "premailer" and user_templates else runs
+    count = max(20, runs // 4) if project.config.inliner == "premailer" and project.templates_dir else runs
     return {FLOOR: timings(floor, count),
-            "the email (HTML, text, MJML)": timings(email_only, count),
-            "all a build writes (+ web edition, .eml)": timings(everything, count)}
+            "the email (HTML, text, MJML, facts)": timings(email_only, count),
+            "all a build writes (+ web edition, .eml)": timings(everything, count),
+            "all a build does (+ the checks)": timings(checked, count)}
 
 
 NODE_WARM = """
@@ -295,7 +303,7 @@ def main() -> None:
                 if label == "built-in" or name.startswith("CSS inlining"):  # the other stages do the same work
                     print(f"     {name:33} {spread(samples)}")
 
-        print("\n2. Whole build, warm (load, validate, render, compile, inline, text, write; no checks), beside "
+        print("\n2. Whole build, warm (load, validate, render, compile, inline, text, write), beside "
               "official mjml\n   (its JS API in a warm Node process) compiling the very MJML of that variant; the "
               f"two taken in turns, {BLOCKS} blocks each")
         for label, root in roots.items():
@@ -310,10 +318,10 @@ def main() -> None:
             floor = statistics.median(ours.pop(FLOOR))
             for what, samples in ours.items():
                 median = statistics.median(samples)
-                print(f"   {label:21} {what:40} {spread(samples)}   = {median / floor:4.1f}x the floor, "
+                print(f"   {label:21} {what:41} {spread(samples)}   = {median / floor:4.1f}x the floor, "
                       f"{official_median / median:4.1f}x faster than official mjml")
-            print(f"   {label:21} {'official mjml (JS API, warm)':40} {spread(official)}")
-            print(f"   {label:21} {FLOOR:40} {floor:8.2f} ms   (in the same blocks)")
+            print(f"   {label:21} {'official mjml (JS API, warm)':41} {spread(official)}")
+            print(f"   {label:21} {FLOOR:41} {floor:8.2f} ms   (in the same blocks)")
 
         compile_bytecode()
         print(f"\n3. Cold command, one issue, median of {args.cold_runs} runs, taken in turns (bytecode compiled)")

@@ -1,14 +1,18 @@
 """Save-to-visible latency of `newsletter preview`: how long from writing the issue file to the new text
 being shown in the open page, in Debian's Chromium driven by Playwright.
 
-    .venv/bin/python benchmarks/preview_latency.py [--runs 30]
+    .venv/bin/python benchmarks/preview_latency.py [--runs 30] [--code DIR] [--json]
 
-It prints figures and asserts nothing. The target is under 150 ms (Maizzle reports under 300 ms).
+It prints figures and asserts nothing. The budget is under 100 ms (Maizzle reports under 300 ms). The time
+is taken by this process, from before it writes the file to when the page, polled at each frame, shows the
+text. Since the checks come after the email (checks after paint), the time to the Checks panel filled is
+shown too. ``--code`` times another version's preview (`compare.py` passes an older release's files).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import sys
@@ -18,10 +22,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from newsletter.preview.server import serve  # noqa: E402
-from newsletter.screenshot import CHROMIUM_FLAGS, chromium_executable  # noqa: E402
 
 TITLE = "Tehran’s ISIS challenge"
 
@@ -29,9 +29,14 @@ TITLE = "Tehran’s ISIS challenge"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--code", type=Path, default=REPO, help="the newsletter source tree to time (default: this one)")
+    parser.add_argument("--json", action="store_true", help="print the samples as JSON, on the last line")
     args = parser.parse_args()
-
+    sys.path.insert(0, str(args.code))
     from playwright.sync_api import sync_playwright
+
+    from newsletter.preview.server import serve
+    from newsletter.screenshot import CHROMIUM_FLAGS, chromium_executable
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -44,7 +49,7 @@ def main() -> None:
 
         server = serve(root / "issues", port=0)
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        latencies, builds = [], []
+        latencies, builds, checked = [], [], []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1000, "height": 900})
@@ -58,20 +63,34 @@ def main() -> None:
                 page.wait_for_function(
                     "m => document.getElementById('email').contentDocument.body.textContent.includes(m)",
                     arg=marker, polling="raf", timeout=10_000)
+                visible = (time.perf_counter() - started) * 1000
+                # Checks after paint: the panel is filled when the page has marked this version checked (a
+                # version before that marker had the findings with the email).
+                page.wait_for_function("document.body.dataset.checked === undefined || "
+                                       "document.body.dataset.checked === document.body.dataset.version",
+                                       polling="raf", timeout=10_000)
+                filled = (time.perf_counter() - started) * 1000
                 if run >= 3:
-                    latencies.append((time.perf_counter() - started) * 1000)
+                    latencies.append(visible)
                     builds.append(server.previewer.get("mei-four-briefs").seconds * 1000)
+                    if page.evaluate("document.body.dataset.checked !== undefined"):
+                        checked.append(filled)
             browser.close()
         server.shutdown()
         server.previewer.watcher.stop()
 
+    if args.json:
+        print(json.dumps({"visible": latencies, "checked": checked, "build": builds}))
+        return
     latencies.sort()
     print(f"save -> visible, {len(latencies)} saves of the example issue (ms):")
     print(f"  median {statistics.median(latencies):6.1f}   p90 {latencies[int(len(latencies) * 0.9) - 1]:6.1f}"
           f"   min {latencies[0]:6.1f}   max {latencies[-1]:6.1f}")
     print(f"  of which the rebuild: median {statistics.median(builds):.1f} ms"
           f" (the rest: the 25 ms file poll, the event, the fetch and the repaint)")
-    print("  target: under 150 ms")
+    if checked:
+        print(f"  the Checks panel filled: median {statistics.median(checked):.1f} ms after the save")
+    print("  budget: under 100 ms")
 
 
 if __name__ == "__main__":
