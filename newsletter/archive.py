@@ -1,60 +1,104 @@
-"""Stage 7b: the web archive of an output folder: ``index.html`` lists every issue built into it, newest
-first, ``feed.xml`` is its Atom feed, and ``archive.json`` remembers the entries between builds. Each
-issue's ``X.web.html`` is the view-in-browser edition.
+"""Stage 7b: the public web archive of an output folder.
 
-An entry comes from the issue's model (subject, date, preheader), never from what a template wrote, so a
-folder of templates of one's own still gets a correct archive. Building one issue keeps the others listed:
-``archive.json`` holds them, for as long as their web edition is in the folder. ``index.html`` comes from the
-template ``archive.html.j2``, which a project may override like the others.
+- ``index.html``, and ``page/2.html``, ... past ``archive.page_size`` issues: every issue built into the
+  folder, newest first, grouped by year, each with its date (in its language), subject, preheader and
+  authors, in the publication's theme, logo and dark palette (template ``archive.html.j2``, overridable; its
+  context is :data:`CONTEXT`);
+- each issue's web edition ``X.web.html`` with its links to the issues before and after it, which this stage
+  writes again whenever they change (``webpage.py`` makes the rest of its head and the links' element);
+- ``feed.xml`` (``feed.py``), ``archive.json`` (the entries, kept between builds), and with ``archive_url``,
+  ``sitemap.xml`` and ``robots.txt``.
+
+An entry comes from the issue's model, never from what a template wrote, so a folder built with templates of
+one's own still gets a right archive. Building one issue keeps the others listed, for as long as their web
+edition is in the folder.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+from .links import WEB_SUFFIX
 from .models import Config, Issue
 
-WEB_SUFFIX = ".web.html"
+# The stages this one uses (webpage, feed, language, render) are imported where used: `newsletter validate`
+# imports this module, for Entry, and needs none of them.
+
+ARCHIVE_DATA = "archive.json"
+ARCHIVE_TEMPLATE = "archive.html.j2"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Entry:
-    """One issue in the archive."""
+    """One issue in the archive, as its model says."""
 
     date: str  # ISO date, or "" for an undated issue
     slug: str
     subject: str
     description: str
+    authors: tuple[str, ...] = ()
+    lang: str = ""  # the issue's language ("" for the config's)
+    image: str = ""  # the hero's absolute address, for the feed
+    image_alt: str = ""
+    image_width: int = 0
+    image_height: int = 0
+    content: str = ""  # the web edition's content, for the feed: kept for its newest entries only
+    # The neighbours its web edition links to, as last written (a change rewrites its links).
+    older: str = ""
+    newer: str = ""
+
+    @property
+    def order(self) -> tuple[str, str]:
+        return self.date, self.slug
 
 
 def entry_for(slug: str, issue: Issue) -> Entry:
     """The archive entry of an issue just built; the same as its web edition's head says."""
-    return Entry(issue.date.isoformat() if issue.date else "", slug, issue.subject, issue.preheader or issue.subject)
+    from . import webpage
 
-
-ARCHIVE_DATA = "archive.json"
+    hero = webpage.hero_of(issue)
+    return Entry(issue.date.isoformat() if issue.date else "", slug, issue.subject, issue.preheader or issue.subject,
+                 webpage.authors_of(issue), issue.lang or "", hero.url if hero else "", hero.alt if hero else "",
+                 (hero.width or 0) if hero else 0, (hero.height or 0) if hero else 0)
 
 
 def entries(out_dir: Path, current: list[Entry]) -> list[Entry]:
     """Every issue of the folder, newest first: those in ``archive.json`` whose web edition is still there,
     with ``current`` (the issues of this build) replacing them."""
     found: dict[str, Entry] = {}
-    data_file = out_dir / ARCHIVE_DATA
     try:
-        data = json.loads(data_file.read_text(encoding="utf-8"))
+        data = json.loads((out_dir / ARCHIVE_DATA).read_text(encoding="utf-8"))
         for item in data.get("entries", []):
-            entry = Entry(*(str(item[key] or "") for key in ("date", "slug", "subject", "description")))
+            entry = _entry(item)
             if (out_dir / f"{entry.slug}{WEB_SUFFIX}").is_file():
                 found[entry.slug] = entry
     except FileNotFoundError:
         found = _from_web_editions(out_dir)  # a folder built before archive.json: start from its pages
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass  # an archive that is not ours: this build's issues start it again
-    found.update((entry.slug, entry) for entry in current)
-    return sorted(found.values(), key=lambda e: (e.date, e.slug), reverse=True)
+    for entry in current:  # its last links, so that an unchanged neighbourhood is not written again
+        previous = found.get(entry.slug)
+        found[entry.slug] = replace(entry, older=previous.older, newer=previous.newer) if previous else entry
+    return sorted(found.values(), key=lambda e: e.order, reverse=True)
+
+
+def _entry(item: dict[str, Any]) -> Entry:
+    """An entry of ``archive.json``; one an older newsletter wrote has the first four fields only."""
+    def text(key: str) -> str:
+        return str(item.get(key) or "")
+
+    authors = item.get("authors") or []
+    if not isinstance(authors, list):
+        raise TypeError("authors")
+    return Entry(str(item["date"] or ""), str(item["slug"] or ""), str(item["subject"] or ""),
+                 str(item["description"] or ""), tuple(str(name) for name in authors), text("lang"), text("image"),
+                 text("image_alt"), int(item.get("image_width") or 0), int(item.get("image_height") or 0),
+                 text("content"), text("older"), text("newer"))
 
 
 def _from_web_editions(out_dir: Path) -> dict[str, Entry]:
@@ -88,87 +132,222 @@ def archive_json(listed: list[Entry]) -> str:
     return json.dumps({"entries": [asdict(entry) for entry in listed]}, ensure_ascii=False, indent=1) + "\n"
 
 
+# --- the index ---------------------------------------------------------------------------------------------
+
 # The names the archive template receives (the template contract; docs/reference.md is made from this).
 CONTEXT: dict[str, str] = {
-    "config": "The validated config: `name`, `lang`, `labels.archive`, `archive_url`, ...",
-    "title": "The page's title: the publication's name and `labels.archive` (in the config's language).",
+    "config": "The validated config: `name`, `lang`, `theme`, `logo`, `archive`, `archive_url`, ...",
+    "lang": "The config's language tag.",
     "dir": "The direction of the config's language, `ltr` or `rtl`.",
-    "entries": "The issues, newest first: `date` (ISO, or empty), `slug`, `subject`, `description`, and `url`, "
-               "the web edition's address relative to the index.",
+    "name": "The publication's name in the config's language.",
+    "title": "The page's title: the publication's name and `labels.archive`, with the page's number after the "
+             "first.",
+    "description": "`archive.description`, or None.",
+    "labels": "The words in the config's language (`labels.archive`, `labels.newer_issues`, `labels.feed`, ...).",
+    "theme": "The theme (`theme.text_color`, `theme.dark.text_color`, ...); `dark_mode` says whether to use "
+             "`theme.dark`.",
+    "dark_mode": "True when the config's `dark_mode` is auto: the page follows the reader's dark preference.",
+    "logo": "The logo, or None: `src`, `dark` (its dark variant, or None), `alt`, `width`, `height` (or None).",
+    "entries": "This page's issues, newest first, in one list (as `years` holds them).",
+    "years": "This page's issues, newest first, by year: each has `year` and `entries`; an entry has `date` "
+             "(ISO, or empty), `date_text` (the date as the issue's language writes it), `subject`, "
+             "`description`, `authors` (names), `authors_text` (the names as its language lists them), `url` "
+             "(its web edition, relative to this page), `lang` and `dir` (the issue's, or None when they are "
+             "the page's).",
+    "page": "`number`, `count` (of pages), `newer` and `older` (the pages' URLs, relative, or None) and `pages` "
+            "(each page's `number`, `url` and `current`).",
+    "root": "The way from this page to the folder: empty on index.html, `../` on page/N.html.",
+    "feed": "The Atom feed's URL, relative to this page.",
+    "signup": "`archive.signup_url`, or None.",
+    "canonical": "This page's absolute address under `archive_url`, or None.",
 }
 
 
 @dataclass(frozen=True)
-class _Listed:
+class Listed:
     date: str
-    slug: str
+    date_text: str
     subject: str
     description: str
+    authors: tuple[str, ...]
+    authors_text: str
     url: str
+    lang: str | None
+    dir: str | None
 
 
-def _url(config: Config, slug: str) -> str:
-    name = quote(f"{slug}{WEB_SUFFIX}")
-    return f"{config.archive_url.rstrip('/')}/{name}" if config.archive_url else name
+@dataclass(frozen=True)
+class Year:
+    year: str
+    entries: list[Listed] = field(default_factory=list)
 
 
-def index_html(config: Config, listed: list[Entry], templates_dir: Path | None = None) -> str:
-    from . import render  # the template loader: ours, or the project's archive.html.j2
+@dataclass(frozen=True)
+class PageLink:
+    number: int
+    url: str
+    current: bool
 
-    # A file name is the author's: quoted, a name with a colon cannot become a link of another scheme.
-    rows = [_Listed(e.date, e.slug, e.subject, e.description, quote(f"{e.slug}{WEB_SUFFIX}")) for e in listed]
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    count: int
+    newer: str | None
+    older: str | None
+    pages: list[PageLink]
+
+
+def _pages(listed: list[Entry], size: int) -> list[list[Entry]]:
+    return [listed[start:start + size] for start in range(0, len(listed), size)] or [[]]
+
+
+def index_pages(config: Config, listed: list[Entry], templates_dir: Path | None = None,
+                labels: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, str]:
+    """``{file relative to the folder: HTML}`` of each page of the index."""
+    from . import language, render, webpage  # render: the template loader, ours or the project's archive.html.j2
+    from .webpage import page_path
+
+    lang = config.lang
+    words = language.words(config, lang, labels)
+    pages = _pages(listed, config.archive.page_size)
+    made = {}
+    for number, chosen in enumerate(pages, 1):
+        root = "" if number == 1 else "../"
+        logo = _logo(config, root)
+        years = _years(config, chosen, root, labels)
+
+        def url(to: int, root: str = root) -> str:
+            return root + page_path(to)
+
+        page = Page(number, len(pages), url(number - 1) if number > 1 else None,
+                    url(number + 1) if number < len(pages) else None,
+                    [PageLink(n, url(n), n == number) for n in range(1, len(pages) + 1)])
+        title = f"{language.name(config, lang)}: {words.archive}" + (f" ({number}/{len(pages)})" if number > 1 else "")
+        context = {"config": config, "lang": lang, "dir": language.direction(lang), "name": language.name(config, lang),
+                   "title": title, "description": config.archive.description, "labels": words,
+                   "theme": _palette(config.theme), "dark_mode": config.dark_mode == "auto", "logo": logo,
+                   "years": years, "entries": [entry for year in years for entry in year.entries],
+                   "page": page, "root": root,
+                   "feed": root + webpage.FEED, "signup": config.archive.signup_url,
+                   "canonical": _canonical(config, number)}
+        made[page_path(number)] = render.render_page(ARCHIVE_TEMPLATE, context, templates_dir)
+    return made
+
+
+def _palette(theme: Any) -> dict[str, Any]:
+    """The theme's values as markup, safe in a ``<style>`` (the models allow colours and font lists only): as
+    text, the quotes of 'Times New Roman' would be escaped into CSS that no browser reads."""
+    from markupsafe import Markup
+
+    return {name: _palette(value) if name == "dark" else Markup(str(value))
+            for name, value in ((name, getattr(theme, name)) for name in type(theme).model_fields)}
+
+
+def _logo(config: Config, root: str) -> dict[str, Any] | None:
+    if config.logo is None:
+        return None
+
+    def located(src: object) -> str:  # a picture published in the folder, from a page in page/
+        address = str(src)
+        return address if address.lower().startswith(("http://", "https://")) else root + address
+
+    src: Any = config.logo.src  # an ImageSource once resolved: a file's carries its size
+    height = round(config.logo.width * src.height / src.width) if getattr(src, "width", None) else None
+    return {"src": located(src), "dark": located(config.logo.dark_image) if config.logo.dark_image else None,
+            "alt": config.logo.alt, "width": config.logo.width, "height": height}
+
+
+def _canonical(config: Config, number: int) -> str | None:
+    from .webpage import page_path
+
+    if not config.archive_url:
+        return None
+    return config.archive_url.rstrip("/") + "/" + ("" if number == 1 else page_path(number))
+
+
+def _years(config: Config, chosen: list[Entry], root: str,
+           labels: Mapping[str, Mapping[str, str]] | None) -> list[Year]:
+    import datetime
+
     from . import language
 
-    words = language.words(config, config.lang)
-    context = {"config": config, "title": f"{config.name}: {words.archive}", "entries": rows,
-               "dir": language.direction(config.lang)}
-    return render.render_page(ARCHIVE_TEMPLATE, context, templates_dir)
+    years: list[Year] = []
+    for entry in chosen:
+        year = entry.date[:4]
+        if not years or years[-1].year != year:
+            years.append(Year(year))
+        lang = entry.lang or config.lang
+        own = lang == config.lang
+        words = language.words(config, lang, labels)
+        date_text = language.date(datetime.date.fromisoformat(entry.date), config, lang) if entry.date else ""
+        years[-1].entries.append(Listed(
+            entry.date, date_text, entry.subject, entry.description, entry.authors, words.names(entry.authors),
+            root + quote(f"{entry.slug}{WEB_SUFFIX}"), None if own else lang,
+            None if own else language.direction(lang)))
+    return years
 
 
-ARCHIVE_TEMPLATE = "archive.html.j2"
+# --- the folder --------------------------------------------------------------------------------------------
 
+def archive_files(out_dir: Path, config: Config, current: list[Entry], web_editions: Mapping[str, str],
+                  templates_dir: Path | None = None, labels: Mapping[str, Mapping[str, str]] | None = None,
+                  ) -> dict[Path, str]:
+    """Every file of the archive this build writes: the index's pages, the feed, ``archive.json``, the
+    sitemap, and the web editions, those of this build (``web_editions``, slug: HTML) and those of earlier
+    builds whose neighbours changed, each with its links to them."""
+    from . import feed, language, webpage
+    from .webpage import Neighbour
 
-_ATOM = "http://www.w3.org/2005/Atom"
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-def feed_xml(config: Config, listed: list[Entry]) -> str:
-    """The Atom feed of ``listed`` (newest first). Written with lxml, which the checks load anyway: feedgen
-    wrote the same bytes (a property test compares the two) but cost 30 ms of every cold build to import."""
-    from lxml import etree
-
-    def moment(iso: str) -> str:
-        return f"{iso or '1970-01-01'}T00:00:00+00:00"
-
-    def add(parent: etree._Element, name: str, text: str | None = None, **attributes: str) -> etree._Element:
-        element = etree.SubElement(parent, f"{{{_ATOM}}}{name}", attributes)
-        element.text = text
-        return element
-
-    base = config.archive_url or ""
-    feed = etree.Element(f"{{{_ATOM}}}feed", {_XML_LANG: config.lang}, nsmap={None: _ATOM})
-    add(feed, "id", base or f"urn:newsletter:{config.name}")
-    add(feed, "title", config.name)
-    add(feed, "updated", moment(listed[0].date if listed else ""))
-    add(feed, "link", href=base or "index.html", rel="alternate")
-    if base:
-        add(feed, "link", href=f"{base.rstrip('/')}/feed.xml", rel="self")
-    add(feed, "generator", "newsletter")  # no version: the feed stays the same across upgrades
-    for item in listed:
-        entry = add(feed, "entry")
-        url = _url(config, item.slug)
-        add(entry, "id", url if base else f"urn:newsletter:{item.slug}")
-        add(entry, "title", item.subject)
-        add(entry, "updated", moment(item.date))
-        add(entry, "link", href=url)
-        if item.description:
-            add(entry, "summary", item.description)
-        add(entry, "published", moment(item.date))
-    return etree.tostring(feed, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode("utf-8")
-
-
-def archive_files(out_dir: Path, config: Config, current: list[Entry],
-                  templates_dir: Path | None = None) -> dict[Path, str]:
     listed = entries(out_dir, current)
-    return {out_dir / "index.html": index_html(config, listed, templates_dir),
-            out_dir / "feed.xml": feed_xml(config, listed), out_dir / ARCHIVE_DATA: archive_json(listed)}
+    listed = _with_content(out_dir, config, listed, web_editions)
+    files: dict[Path, str] = {}
+    linked = []
+    for number, entry in enumerate(listed):
+        older = listed[number + 1] if number + 1 < len(listed) else None
+        newer = listed[number - 1] if number > 0 else None
+        neighbours = replace(entry, older=older.slug if older else "", newer=newer.slug if newer else "")
+        linked.append(neighbours)
+        html = web_editions.get(entry.slug)
+        if html is None and (neighbours.older, neighbours.newer) == (entry.older, entry.newer):
+            continue  # an earlier build's edition whose links are still right
+        if html is None:
+            try:
+                html = (out_dir / f"{entry.slug}{WEB_SUFFIX}").read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # gone or not ours since: it leaves the archive at the next build
+        lang = entry.lang or config.lang
+        nav = webpage.nav_html(language.words(config, lang, labels), language.direction(lang), config,
+                               Neighbour(older.slug, older.subject) if older else None,
+                               Neighbour(newer.slug, newer.subject) if newer else None)
+        files[out_dir / f"{entry.slug}{WEB_SUFFIX}"] = webpage.with_nav(html, nav)
+    for name, html in index_pages(config, linked, templates_dir, labels).items():
+        files[out_dir / name] = html
+    files[out_dir / webpage.FEED] = feed.feed_xml(config, linked)
+    if config.archive_url:
+        files[out_dir / "sitemap.xml"] = feed.sitemap_xml(config, linked, len(_pages(linked, config.archive.page_size)))
+        files[out_dir / "robots.txt"] = feed.robots_txt(config)
+    files[out_dir / ARCHIVE_DATA] = archive_json(linked)
+    return files
+
+
+def _with_content(out_dir: Path, config: Config, listed: list[Entry], web_editions: Mapping[str, str]) -> list[Entry]:
+    """The feed's content for the newest entries: from this build's web editions, else as an earlier build
+    kept it, else from the web edition in the folder; none for the others, which the feed does not hold."""
+    from . import feed, webpage
+
+    made = []
+    for number, entry in enumerate(listed):
+        html = web_editions.get(entry.slug)
+        if number >= config.archive.feed_entries:
+            made.append(replace(entry, content=""))
+            continue
+        if html is None and not entry.content:
+            try:
+                html = (out_dir / f"{entry.slug}{WEB_SUFFIX}").read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                html = None
+        if html is not None:
+            entry = replace(entry, content=feed.content_of(html, webpage.absolute(config, quote(entry.slug + WEB_SUFFIX))))
+        made.append(entry)
+    return made

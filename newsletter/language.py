@@ -49,6 +49,12 @@ class Words:
     view_in_browser: str
     archive: str
     read_more: str
+    previous_issue: str
+    next_issue: str
+    newer_issues: str
+    older_issues: str
+    subscribe: str
+    feed: str
     comma: str  # between a name and a role: ", ", or "، " in Arabic script
     colon: str = ": "  # after a label, before its value: ": ", "\u202f: " in French, "：" in Chinese and Japanese
     lang: str = "en"
@@ -71,6 +77,8 @@ class Words:
 
 @lru_cache(maxsize=256)
 def _format_list(names: tuple[str, ...], lang: str) -> str:
+    if lang in ("en", "en-US", "en_US"):  # the CLDR's pattern (a test holds it to Babel's), without its 40 ms import
+        return " and ".join(names) if len(names) == 2 else ", ".join(names[:-1]) + ", and " + names[-1]
     from babel import UnknownLocaleError
     from babel.lists import format_list
 

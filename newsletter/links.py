@@ -15,6 +15,7 @@ from .models import Config, Utm
 from .platforms import PLATFORMS, Platform
 
 Tagger = Callable[[str], str]
+WEB_SUFFIX = ".web.html"  # an issue's web edition is SLUG.web.html in the output folder
 
 
 def untagged(url: str) -> str:
@@ -65,6 +66,6 @@ def links_for(config: Config, slug: str, date: str = "", platform: str | None = 
     if web:
         return Links(slug, chosen, None, None, tag, web=True)
     if chosen.name == "none":
-        archive = f"{config.archive_url.rstrip('/')}/{slug}.web.html" if config.archive_url else None
+        archive = f"{config.archive_url.rstrip('/')}/{slug}{WEB_SUFFIX}" if config.archive_url else None
         return Links(slug, chosen, config.unsubscribe_url, archive, tag)
     return Links(slug, chosen, chosen.unsubscribe, chosen.view_in_browser, tag)

@@ -367,8 +367,16 @@ class Labels(Model):
     follow_on_twitter: Line = Field("Follow on Twitter", description="Printed before an author's handle.")
     unsubscribe: Line = Field("Unsubscribe", description="The footer's unsubscribe link.")
     view_in_browser: Line = Field("View in your browser", description="The footer's view-in-browser link.")
-    archive: Line = Field("Archive", description="Heading of the web archive's index page.")
+    archive: Line = Field("Archive", description="Heading of the web archive's index page, and the web editions' "
+                                                "link to it.")
     read_more: Line = Field("Read the full brief", description="The link to a brief's full article (its link).")
+    previous_issue: Line = Field("Previous issue", description="A web edition's link to the issue before it.")
+    next_issue: Line = Field("Next issue", description="A web edition's link to the issue after it.")
+    newer_issues: Line = Field("Newer issues", description="The archive's link to its page of newer issues.")
+    older_issues: Line = Field("Older issues", description="The archive's link to its page of older issues.")
+    subscribe: Line = Field("Subscribe", description="The archive's and web editions' sign-up link "
+                                                     "(`archive.signup_url`).")
+    feed: Line = Field("Feed", description="The archive's link to its Atom feed.")
 
 
 class Translation(Model):
@@ -495,6 +503,19 @@ class Theme(Model):
     dark: DarkPalette = Field(default_factory=DarkPalette, description="The colours in dark mode.")
 
 
+class Archive(Model):
+    """The public web archive of the output folder: `index.html` (and `page/N.html`), the web editions,
+    `feed.xml`, and, with `archive_url`, `sitemap.xml` and `robots.txt`."""
+
+    page_size: int = Field(50, ge=5, le=1000, description="Issues on each page of the index.")
+    feed_entries: int = Field(50, ge=1, le=1000, description="How many of the newest issues the feed holds, each "
+                                                            "with its full content.")
+    description: Line | None = Field(None, description="A sentence about the publication: the index's description "
+                                                       "and the feed's subtitle.")
+    signup_url: HttpUrl | None = Field(None, description="Where readers sign up: linked from the index and from each "
+                                                         "web edition.")
+
+
 class Config(Model):
     """The publication's settings (``newsletter.yaml``)."""
 
@@ -529,9 +550,11 @@ class Config(Model):
         None, description="With platform none: your own unsubscribe page, linked in the footer and List-Unsubscribe."
     )
     archive_url: HttpUrl | None = Field(
-        None, description="Where the output folder is published: the feed's links and, with platform none, "
-        "the view-in-browser link."
+        None, description="Where the output folder is published: the web editions' canonical and share links, the "
+        "feed's and the sitemap's addresses and, with platform none, the view-in-browser link. Without it, the "
+        "archive links its pages relatively and writes no sitemap."
     )
+    archive: Archive = Field(default_factory=Archive, description="The web archive: its pages, feed and sign-up link.")
     utm: Utm | None = Field(None, description="UTM parameters for outbound links.")
     dark_mode: Annotated[Literal["auto", "off"], BeforeValidator(_switch_word)] = Field(
         "auto", description="Whether the email carries its dark palette (theme.dark) for the clients that honour "

@@ -9,13 +9,15 @@
 3.  ``render``   Jinja templates -> MJML, for the email and for its web edition; ``links`` gives both the
                  platform's footer links and the UTM tagging
 3b. ``text``     the plain text, from the model
+3c. ``webpage``  what a web edition says of itself: canonical address, share cards, JSON-LD, its links
 4.  ``compile``  MJML -> HTML (mjml-python)
 5.  ``inline``   the CSS of <mj-style inline="inline"> inlined into the email's HTML (premailer, or
                  css-inline); the built-in templates style their elements and have none; the web edition
                  keeps <style>
 6.  ``mime``     the text and the HTML as one MIME message (.eml)
 7.  ``write``    the files written atomically, or compared with those on disk (``check``)
-7b. ``archive``  the folder's web archive: its index pages, feed and archive.json (entries from the models)
+7b. ``archive``  the folder's web archive: its index pages, the web editions with their links to each other,
+                 archive.json (entries from the models); ``feed`` writes its Atom feed, sitemap and robots.txt
 8.  ``checks``   the pre-send checks on what was written
 
 Stages 1-6 touch no output; a failing issue writes nothing.
@@ -95,6 +97,8 @@ class IssueResult:
     findings: list[Finding] = field(default_factory=list)  # the pre-send checks, after a build
     warnings: list[Problem] = field(default_factory=list)  # in the input: valid, probably not what was meant
     entry: archive.Entry | None = None  # how the web archive lists the issue
+    # Its web edition, which the archive stage writes with its links to the issues before and after it.
+    web_edition: str | None = field(default=None, repr=False)
 
     @property
     def errors_found(self) -> int:
@@ -432,19 +436,24 @@ def build(
 
 def _archive(results: list[IssueResult], out_dir: Path, projects: _Projects, check: bool) -> IssueResult | None:
     """Write (or, with ``check``, compare) the folder's index.html and feed.xml, if any issue was built."""
-    built = [result for result in results if result.entry is not None]
+    built = [result for result in results if result.entry is not None and result.error is None]
     if not built:
         return None
     result = IssueResult(out_dir / "index.html")
     try:
         with _system_failures(result.source), write.folder_lock(out_dir, shared=check):
             project = projects.for_issue(built[0].source)
-            files = archive.archive_files(out_dir, project.config, [r.entry for r in built if r.entry],
-                                          project.templates_dir)
+            webs = {r.entry.slug: r.web_edition for r in built if r.entry and r.web_edition is not None}
+            files = archive.archive_files(out_dir, project.config, [r.entry for r in built if r.entry], webs,
+                                          project.templates_dir, project.registry.labels)
             if check:
                 result.diff = write.diff_files(files, {path: config.display_path(path) for path in files})
             else:
                 result.written = write.write_files(files)
+                for built_one in built:  # the web edition is the issue's file: say so with its others
+                    web = out_dir / f"{built_one.entry.slug}{archive.WEB_SUFFIX}"  # type: ignore[union-attr]
+                    if built_one.web_edition is not None and web in files:
+                        built_one.written.insert(min(3, len(built_one.written)), web)
     except NewsletterError as exc:
         result.error = exc
     return result
@@ -480,6 +489,7 @@ def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, sa
             email = render_issue(source, projects.for_issue(source), platform=platform)
             result.warnings = list(email.warnings)
             files = email.files(out_dir)
+            result.web_edition = files.pop(out_dir / f"{email.name}{archive.WEB_SUFFIX}", None)  # type: ignore[assignment]
             labels = {path: config.display_path(path) for path in files}
             result.entry = archive.entry_for(email.name, email.issue)
             if check:

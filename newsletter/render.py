@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import jinja2
 from markupsafe import Markup
 
-from . import bidi, blocks, language, markup, styles
+from . import bidi, blocks, language, markup, styles, webpage
 from .errors import TemplateError
 from .links import Links, links_for
 from .models import Config, Issue, Theme, paragraphs
@@ -301,6 +301,11 @@ CONTEXT: dict[str, str] = {
     "postal_address": "The sender's postal address in the issue's language (`translations:`), else the config's; "
                       "or None.",
     "social": "The publication's accounts (config `social`), each with `label` and `url` (tagged).",
+    "page": "In the web edition only (else None), what the page says of itself (`newsletter/webpage.py`): `url`, "
+            "`canonical` (absolute under `archive_url`, or None), `meta` (`(attribute, key, content)` triples: Open "
+            "Graph and Twitter card tags), `json_ld` (the NewsArticle, for a `<script type=\"application/ld+json\">`), "
+            "`index` and `feed` (relative URLs), `signup`, and `nav`, the links to the index and the issues before "
+            "and after, as markup the archive keeps current: print it as it is.",
 }
 
 
@@ -340,6 +345,8 @@ def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[s
         "view_in_browser": Markup(links.view_in_browser) if links.view_in_browser else None,
         "postal_address": language.postal_address(config, lang),
         "social": [SocialView(account.label, links.tag(account.url)) for account in config.social],
+        "page": webpage.page_for(issue, links.slug, config, block_context.words, lang, direction,
+                                 language.name(config, lang)) if links.web else None,
     }
     return env.get_template(TEMPLATE).render(context)
 

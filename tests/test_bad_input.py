@@ -111,7 +111,7 @@ def test_bad_issue_does_not_stop_the_others(project, cli) -> None:
     assert "issues/bad.yaml:1:10: subject:" in err
     assert sorted(p.name for p in project.out.iterdir()) == [
         "archive.json", "feed.xml", "good.checks.json", "good.eml", "good.html", "good.mjml", "good.txt",
-        "good.web.html", "index.html"]
+        "good.web.html", "index.html", "robots.txt", "sitemap.xml"]
 
 
 def test_registry_errors_name_the_registry(project, cli) -> None:

@@ -103,5 +103,6 @@ def test_example_builds_through_the_cli(project, cli) -> None:
     assert code == 0, err
     assert sorted(p.name for p in project.out.iterdir()) == [
         "archive.json", "feed.xml", "index.html", "mei-four-briefs.checks.json", "mei-four-briefs.eml",
-        "mei-four-briefs.html", "mei-four-briefs.mjml", "mei-four-briefs.txt", "mei-four-briefs.web.html"]
+        "mei-four-briefs.html", "mei-four-briefs.mjml", "mei-four-briefs.txt", "mei-four-briefs.web.html",
+        "robots.txt", "sitemap.xml"]
     assert "wrote dist/mei-four-briefs.html" in out

@@ -28,7 +28,8 @@ def _issues(project, count: int, marker: str) -> None:
 
 
 def _files(folder) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if not p.name.endswith(".tmp")}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.endswith(".tmp")}
 
 
 def test_sigkill_during_a_batch_leaves_each_file_old_or_new(project) -> None:

@@ -26,7 +26,7 @@ def test_output_is_byte_identical_across_runs_and_hash_seeds(tmp_path: Path) -> 
     second = _build_in_subprocess(tmp_path / "b", "4242")
     assert list(first) == ["archive.json", "feed.xml", "index.html", "mei-four-briefs.checks.json",
                            "mei-four-briefs.eml", "mei-four-briefs.html", "mei-four-briefs.mjml", "mei-four-briefs.txt",
-                           "mei-four-briefs.web.html"]
+                           "mei-four-briefs.web.html", "robots.txt", "sitemap.xml"]
     assert first == second
 
 
@@ -34,7 +34,7 @@ def test_files_are_utf8_with_unix_newlines(project, cli) -> None:
     project.example()
     assert cli("build", "issues/mei-four-briefs.yaml")[0] == 0
     assert sorted(p.suffix for p in project.out.iterdir()) == [".eml", ".html", ".html", ".html", ".json",
-                                                                 ".json", ".mjml", ".txt", ".xml"]
+                                                                 ".json", ".mjml", ".txt", ".txt", ".xml", ".xml"]
     for path in project.out.iterdir():
         data = path.read_bytes()
         assert (b"\r\n" in data) == (path.suffix == ".eml")  # a MIME message has CRLF lines, as RFC 5322 says
@@ -145,7 +145,7 @@ def test_library_call_matches_the_cli(project, cli) -> None:
     assert report.ok
     assert cli("build", "issues/mei-four-briefs.yaml", "--out", "cli")[0] == 0
     library_files = {p.name: p.read_bytes() for p in (project.root / "lib").iterdir()}
-    assert len(library_files) == 9
+    assert len(library_files) == 11  # the issue's 6, index.html, feed.xml, archive.json, sitemap.xml, robots.txt
     assert library_files == {p.name: p.read_bytes() for p in (project.root / "cli").iterdir()}
     email = newsletter.render_issue("issues/mei-four-briefs.yaml")
     assert (project.root / "lib" / "mei-four-briefs.html").read_text(encoding="utf-8") == email.html

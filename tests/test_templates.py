@@ -126,7 +126,8 @@ def test_builtin_templates_are_the_repository_ones() -> None:
     names = sorted(str(p.relative_to(render.builtin_templates())) for p in render.builtin_templates().rglob("*.j2"))
     block_templates = sorted(block_type.template for block_type in blocks.BUILTIN.values())
     assert names == sorted(["archive.html.j2", "contents.mjml.j2", "dark.css.j2", "email.mjml.j2", "footer.mjml.j2",
-                            "head.mjml.j2", "header.mjml.j2", "hero.mjml.j2", *block_templates])
+                            "head.mjml.j2", "header.mjml.j2", "hero.mjml.j2", "web-head.mjml.j2", "web-nav.mjml.j2",
+                            *block_templates])
 
 
 @pytest.fixture
@@ -144,7 +145,8 @@ def test_compiled_templates_are_cached_and_an_edit_is_seen(project, private_byte
     path = project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
     project.template("footer.mjml.j2", "<mj-section><mj-column><mj-text><p>First footer</p></mj-text></mj-column></mj-section>\n")
     assert "First footer" in newsletter.render_issue(path).html
-    assert len(list(private_bytecode_cache.iterdir())) == 7  # each template used (no hero here), the user's footer too
+    # each template used (no hero here), the web edition's head and links, the user's footer too
+    assert len(list(private_bytecode_cache.iterdir())) == 9
     compiled: list[str] = []
     real_compile = jinja2.Environment.compile
 
@@ -166,7 +168,7 @@ def test_compiled_templates_are_cached_and_an_edit_is_seen(project, private_byte
 def test_a_broken_or_unusable_template_cache_is_passed_over(project, private_bytecode_cache, monkeypatch) -> None:
     path = project.issue("x", yaml.safe_dump(_issue(True, True, True, 3)))
     expected = newsletter.render_issue(path).html
-    assert len(list(private_bytecode_cache.iterdir())) == 8  # every template with a hero; else nothing is damaged
+    assert len(list(private_bytecode_cache.iterdir())) == 10  # every template with a hero; else nothing is damaged
     for cached in private_bytecode_cache.iterdir():
         cached.write_bytes(cached.read_bytes()[:40] + b"\x00garbage")
     render.clear_environments()
