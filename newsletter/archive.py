@@ -17,6 +17,7 @@ edition is in the folder.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -51,20 +52,24 @@ class Entry:
     # The neighbours its web edition links to, as last written (a change rewrites its links).
     older: str = ""
     newer: str = ""
+    # Its pictures in OUT/assets/ (None: written by a newsletter that did not record them).
+    assets: tuple[str, ...] | None = None
 
     @property
     def order(self) -> tuple[str, str]:
         return self.date, self.slug
 
 
-def entry_for(slug: str, issue: Issue) -> Entry:
-    """The archive entry of an issue just built; the same as its web edition's head says."""
+def entry_for(slug: str, issue: Issue, assets: list[str] | None = None) -> Entry:
+    """The archive entry of an issue just built (``assets``: the names of its pictures in OUT/assets/); the
+    same as its web edition's head says."""
     from . import webpage
 
     hero = webpage.hero_of(issue)
     return Entry(issue.date.isoformat() if issue.date else "", slug, issue.subject, issue.preheader or issue.subject,
                  webpage.authors_of(issue), issue.lang or "", hero.url if hero else "", hero.alt if hero else "",
-                 (hero.width or 0) if hero else 0, (hero.height or 0) if hero else 0)
+                 (hero.width or 0) if hero else 0, (hero.height or 0) if hero else 0,
+                 assets=tuple(sorted(assets)) if assets is not None else None)
 
 
 def entries(out_dir: Path, current: list[Entry]) -> list[Entry]:
@@ -95,10 +100,14 @@ def _entry(item: dict[str, Any]) -> Entry:
     authors = item.get("authors") or []
     if not isinstance(authors, list):
         raise TypeError("authors")
+    assets = item.get("assets")
+    if assets is not None and not isinstance(assets, list):
+        raise TypeError("assets")
     return Entry(str(item["date"] or ""), str(item["slug"] or ""), str(item["subject"] or ""),
                  str(item["description"] or ""), tuple(str(name) for name in authors), text("lang"), text("image"),
                  text("image_alt"), int(item.get("image_width") or 0), int(item.get("image_height") or 0),
-                 text("content"), text("older"), text("newer"))
+                 text("content"), text("older"), text("newer"),
+                 tuple(str(name) for name in assets) if assets is not None else None)
 
 
 def _from_web_editions(out_dir: Path) -> dict[str, Entry]:
@@ -289,6 +298,21 @@ def _years(config: Config, chosen: list[Entry], root: str,
 
 
 # --- the folder --------------------------------------------------------------------------------------------
+
+# A picture the build named (images.Prepared.name): its file's stem, a digest of its bytes, its extension.
+_ASSET_NAME = re.compile(r"[A-Za-z0-9._-]+-[0-9a-f]{12}\.(?:jpg|png|gif|webp)")
+
+
+def stale_assets(out_dir: Path, listed: list[Entry]) -> list[Path]:
+    """The pictures in OUT/assets/ that no issue of the folder shows any more (an edited picture gets a new
+    name; the old one stayed forever). Only files named as a build names them, and only when every issue's
+    pictures are known: an archive.json of an older newsletter has no record of them, and nothing goes."""
+    folder = out_dir / "assets"
+    if not folder.is_dir() or any(entry.assets is None for entry in listed):
+        return []
+    shown = {name for entry in listed for name in entry.assets or ()}
+    return sorted(path for path in folder.iterdir()
+                  if path.is_file() and _ASSET_NAME.fullmatch(path.name) and path.name not in shown)
 
 def archive_files(out_dir: Path, config: Config, current: list[Entry], web_editions: Mapping[str, str],
                   templates_dir: Path | None = None, labels: Mapping[str, Mapping[str, str]] | None = None,

@@ -83,6 +83,12 @@ def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, 
             click.echo(f"Error: {report.archive.error.cli_message()}", err=True)
         elif check and report.archive.diff:
             click.echo(report.archive.diff, nl=False)
+        elif not check and not batch:  # the archive's own files; the web editions are listed with their issue
+            from .links import WEB_SUFFIX
+
+            shown = [path for path in report.archive.written if not path.name.endswith(WEB_SUFFIX)]
+            if shown:
+                click.echo("wrote the archive: " + ", ".join(str(p) for p in shown))
     failed = sum(result.error is not None for result in report.results)
     if batch and not check:
         built = count - failed
@@ -236,10 +242,13 @@ def send_command(issue: Path, to: str, smtp: str, starttls: bool, platform: str 
                  config_path: Path | None) -> None:
     """Send ISSUE as a test message. Log in with NEWSLETTER_SMTP_USER and NEWSLETTER_SMTP_PASSWORD from the
     environment when the password is set (never from a file or an option)."""
-    from .send import send_test
+    from .send import send_test_report
 
-    message_id = send_test(issue, to, smtp=smtp, starttls=starttls, config_path=config_path, platform=platform)
+    message_id, notes = send_test_report(issue, to, smtp=smtp, starttls=starttls, config_path=config_path,
+                                         platform=platform)
     click.echo(f"sent {issue} to {to} through {smtp} ({message_id})")
+    for note in notes:
+        click.echo(f"  note: {note}")
 
 
 @main.command("screenshot")
@@ -311,8 +320,12 @@ def init_command(folder: Path, name: str | None) -> None:
 @main.command("new")
 @click.option("--date", "date", metavar="YYYY-MM-DD", default=None,
               help="The new issue's date (default: the latest issue's plus the config's cadence).")
-def new_command(date: str | None) -> None:
-    """Write the next issue of the project you are in, shaped like the latest, with TODO placeholders."""
+@click.option("--blocks", "block_types", metavar="TYPE,...", default=None,
+              help="Start an issue of blocks: one of each type named, in order (e.g. brief,events,links), "
+                   "instead of the latest issue's shape.")
+def new_command(date: str | None, block_types: str | None) -> None:
+    """Write the next issue of the project you are in, shaped like the latest (or with --blocks), with TODO
+    placeholders."""
     import datetime
 
     from . import scaffold
@@ -321,7 +334,8 @@ def new_command(date: str | None) -> None:
         day = datetime.date.fromisoformat(date) if date else None
     except ValueError:
         _fail(f"--date takes a date written YYYY-MM-DD, e.g. 2024-05-10, not {date!r}")
-    path = scaffold.new(Path.cwd(), day)
+    names = [name.strip() for name in block_types.split(",") if name.strip()] if block_types is not None else None
+    path = scaffold.new(Path.cwd(), day, names)
     from .config import display_path
 
     click.echo(display_path(path))

@@ -9,7 +9,8 @@ the feed's links are relative to the folder and no sitemap is written (a sitemap
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from html import escape
+from typing import TYPE_CHECKING, Any
 
 from . import webpage
 from .models import Config
@@ -35,32 +36,59 @@ def content_of(web_html: str, page_url: str | None) -> str:
     """A web edition's body as a feed reader shows it: its headings, paragraphs, lists, pictures and links,
     without the email's layout tables and wrappers, Outlook's conditional code (comments), styles, scripts,
     what no reader sees (``display:none``) and its links to other issues; relative links made absolute against
-    ``page_url`` when there is one. A third of the web edition's size."""
-    from lxml import etree
+    ``page_url`` when there is one. A third of the web edition's size.
+
+    Written out in one walk of the tree (lxml's drop_tag() on each wrapper took 3 s for 4,000 blocks)."""
     from lxml import html as lxml_html
 
-    document = lxml_html.document_fromstring(web_html)
-    body = document.body
-    etree.strip_elements(body, etree.Comment, "style", "script", with_tail=False)
-    for element in body.xpath(".//nav[@data-nl-nav]") + [e for e in body.iter() if _HIDDEN.search(e.get("style", ""))]:
-        if element.getparent() is not None:
-            element.drop_tree()
-    for table in body.xpath('.//table[@role="presentation"]'):  # layout, not data: keep what the cells hold
-        for part in [element for element in table.iter(*_CELLS) if element.xpath("ancestor::table[1]")[0] is table]:
-            part.drop_tag()
-        table.drop_tag()
-    for wrapper in body.xpath(".//div | .//span | .//center"):
-        if wrapper.get("lang") is None and wrapper.get("dir") is None:
-            wrapper.drop_tag()
-    for element in body.iter():
-        if isinstance(element.tag, str):
-            kept = _KEPT_ON_IMG if element.tag == "img" else _KEPT
-            for name in [name for name in element.attrib if name not in kept]:
-                del element.attrib[name]
+    body = lxml_html.document_fromstring(web_html).body
     if page_url:
         body.make_links_absolute(page_url, resolve_base_href=False)
-    parts = [body.text or ""] + [etree.tostring(child, encoding="unicode", method="html") for child in body]
-    return re.sub(r"\n\s*\n+", "\n", "".join(parts)).strip()
+    out: list[str] = []
+    _write_children(body, out)
+    return re.sub(r"\n\s*\n+", "\n", "".join(out)).strip()
+
+
+_VOID = {"img", "br", "hr", "wbr"}
+_DROPPED = {"style", "script", "nav", "head", "title", "meta", "link"}
+
+
+def _write_children(element: Any, out: list[str]) -> None:
+    out.append(escape(element.text or "", quote=False))
+    for child in element:
+        _write(child, out)
+
+
+def _write(element: Any, out: list[str]) -> None:
+    tail = escape(element.tail or "", quote=False)
+    tag = element.tag if isinstance(element.tag, str) else None
+    if tag is None or tag in _DROPPED or _HIDDEN.search(element.get("style", "")):  # comments, Outlook's code
+        out.append(tail)
+        return
+    if _is_wrapper(element, tag):  # layout: what it holds, not itself
+        _write_children(element, out)
+        out.append(tail)
+        return
+    kept = _KEPT_ON_IMG if tag == "img" else _KEPT
+    attributes = "".join(f' {name}="{escape(value)}"' for name, value in element.attrib.items() if name in kept)
+    out.append(f"<{tag}{attributes}>")
+    if tag not in _VOID:
+        _write_children(element, out)
+        out.append(f"</{tag}>")
+    out.append(tail)
+
+
+def _is_wrapper(element: Any, tag: str) -> bool:
+    if tag in ("div", "span", "center"):
+        return element.get("lang") is None and element.get("dir") is None
+    if tag == "table":
+        return element.get("role") == "presentation"
+    if tag in _CELLS:  # a row or cell of a layout table (its nearest table)
+        parent = element.getparent()
+        while parent is not None and parent.tag != "table":
+            parent = parent.getparent()
+        return parent is not None and parent.get("role") == "presentation"
+    return False
 
 
 def _moment(iso: str) -> str:

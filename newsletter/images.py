@@ -9,10 +9,17 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_BYTES = 1_000_000  # over this, a warning: a picture is one of many parts of a message someone downloads
+# Over this, refused: an email shows a picture at most 600 px wide (1200 for sharp screens), and decoding one
+# costs 4 bytes a pixel (a 13000 x 13000 PNG took 700 MB to build, 2 GB to shrink). A 24-megapixel camera's
+# photo passes, to be shrunk by images.max_width.
+MAX_PIXELS = 40_000_000
 # What Outlook's Word engine and the Gmail apps do not show; accepted, with a warning.
 FORMATS_SOME_CLIENTS_MISS = {"WEBP": "WebP"}
 _EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
@@ -45,49 +52,75 @@ class Prepared:
 def prepare(path: Path, max_width: int | None = None) -> Prepared:
     """Read the picture at ``path``; shrink it to ``max_width`` when it is wider (keeping its format)."""
     data = path.read_bytes()
-    warnings = []
+    found: list[str] = []
     if _looks_like_svg(path, data):
         raise NotAnImage(SVG_REFUSED)
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()  # reads the whole file: a truncated one fails here, not in a mail client
+        with warnings_off(Image.DecompressionBombWarning):  # our own limit below says it in our words
+            opened = Image.open(io.BytesIO(data))  # the header only: the size is known before any decoding
+        with opened as image:
             fmt, (width, height) = image.format or "", image.size
+            if width * height > MAX_PIXELS:
+                raise NotAnImage(too_many_pixels(width, height))
             fmt = "JPEG" if fmt == "MPO" else fmt  # a phone's JPEG with a second, depth picture in it
             if fmt not in _EXTENSIONS:
                 raise NotAnImage(f"is a {fmt} image: use JPEG, PNG or GIF")
             exif = image.getexif()
-            if exif.get(0x0112) in (5, 6, 7, 8):  # turned a quarter: what a reader sees is taller than wide
+            turned = exif.get(0x0112) in (5, 6, 7, 8)  # a quarter turn: what a reader sees is taller than wide
+            if fmt == "JPEG" and max_width and (height if turned else width) > max_width:
+                # Decoded at the smallest scale (1/2, 1/4, 1/8) that is still at least the size asked for.
+                wanted = round((width if turned else height) * max_width / (height if turned else width))
+                image.draft("RGB", (wanted, max_width) if turned else (max_width, wanted))
+            image.load()  # reads the whole file: a truncated one fails here, not in a mail client
+            if turned:
                 width, height = height, width
             if exif.get_ifd(0x8825):
-                warnings.append("carries the GPS position where it was taken, which the build publishes "
+                found.append("carries the GPS position where it was taken, which the build publishes "
                                 "as it is: remove it (or set images.max_width, which writes the picture anew)")
             if max_width and width > max_width:
                 height = round(height * max_width / width)
                 width = max_width
                 data = _resized(image, fmt, width, height)
     except Image.DecompressionBombError:
-        raise NotAnImage("has more pixels than any email picture needs (Pillow's limit): save it smaller") from None
+        raise NotAnImage(too_many_pixels(None, None)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, NotAnImage):
             raise
         raise NotAnImage("is not a picture (JPEG, PNG, GIF or WebP) that can be read") from None
     if fmt in FORMATS_SOME_CLIENTS_MISS:
-        warnings.append(f"is {FORMATS_SOME_CLIENTS_MISS[fmt]}, which Outlook for Windows does not show: "
+        found.append(f"is {FORMATS_SOME_CLIENTS_MISS[fmt]}, which Outlook for Windows does not show: "
                         "use JPEG or PNG")
     if len(data) > MAX_BYTES:
-        warnings.append(f"is {len(data) / 1e6:.1f} MB: over 1 MB, readers on mobile data wait for it; "
+        found.append(f"is {len(data) / 1e6:.1f} MB: over 1 MB, readers on mobile data wait for it; "
                         "set images: {max_width: 1200} or save it smaller")
     digest = hashlib.sha256(data).hexdigest()[:12]
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-.") or "image"
-    return Prepared(data, fmt, width, height, f"{stem}-{digest}{_EXTENSIONS[fmt]}", tuple(warnings), str(path))
+    return Prepared(data, fmt, width, height, f"{stem}-{digest}{_EXTENSIONS[fmt]}", tuple(found), str(path))
+
+
+def too_many_pixels(width: int | None, height: int | None) -> str:
+    size = f"is {width} × {height} pixels ({width * height / 1e6:.0f} megapixels)" if width and height else \
+        "has more pixels than Pillow will read (over 178 megapixels)"
+    return (f"{size}, more than the {MAX_PIXELS // 1_000_000} megapixels a picture of an email may have (it shows "
+            "at most 600 px wide, 1200 for sharp screens): save it smaller, e.g. 2400 px wide")
+
+
+@contextmanager
+def warnings_off(category: type[Warning]) -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category)
+        yield
 
 
 def _resized(image, fmt: str, width: int, height: int) -> bytes:  # type: ignore[no-untyped-def]
     from PIL import Image, ImageOps
 
     image = ImageOps.exif_transpose(image)  # written upright: the new file has no orientation tag to honour
+    factor = min(image.width // width, image.height // height)
+    if factor >= 2:  # a whole-number box reduction first: LANCZOS on the full size is slow and needs memory
+        image = image.reduce(factor)
     frame = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") and fmt != "JPEG" else "RGB")
     smaller = frame.resize((width, height), Image.Resampling.LANCZOS)
     if fmt == "GIF":

@@ -8,6 +8,7 @@ are documents that expand to more values than any issue needs (alias bombs), bef
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,21 @@ class Document:
 
     def problem(self, loc: Path_, message: str, *, key: bool = False) -> Problem:
         return Problem(self.path, *self.mark(loc, key=key), format_loc(loc), message)
+
+    def typed(self, loc: Path_) -> str | None:
+        """The value at ``loc`` as the writer typed it, when it is a plain scalar on one line (``18:30``, ``no``),
+        before YAML read it as a number or a boolean; None when there is no such value there."""
+        if tuple(loc) not in self.value_marks:
+            return None
+        line, column = self.value_marks[tuple(loc)]
+        lines = self.text.split("\n")
+        if line > len(lines):
+            return None
+        text = lines[line - 1][column - 1:]
+        text = re.split(r"\s#", text, maxsplit=1)[0].strip()
+        if not text or text[0] in "\"'|>[{&*!":
+            return None
+        return text.rstrip(",]}") if text.endswith(("]", "}")) else text
 
     def find(self, needle: str, after: tuple[int, int]) -> tuple[int, int] | None:
         """Line and column of the first ``needle`` in the file at or after position ``after``."""
@@ -144,7 +160,7 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str, line: int, column: int
     problem = exc.problem or ""
     lines = text.split("\n")
     here = lines[line - 1] if 0 < line <= len(lines) else ""
-    if "cannot start any token" in problem and here[column - 1: column] == "\t":
+    if ("cannot start any token" in problem and here[column - 1: column] == "\t") or "found a tab character" in problem:
         return "a tab here: YAML indents with spaces, not tabs (replace the tab with spaces)"
     if "mapping values are not allowed" in problem:
         key, _, value = here.strip().lstrip("- ").partition(": ")

@@ -217,11 +217,37 @@ def has_blocks(source: str) -> bool:
     return False
 
 
+# How deep lists and quotes may nest in a body (a list in a list is two levels). Clients indent each level by
+# about 24-40 px: past eight, a 320 px screen has no room left for the text.
+MAX_DEPTH = 8
+
+
+def too_deep(source: str) -> str | None:
+    """The first line of ``source`` where lists and quotes nest deeper than MAX_DEPTH (as the writer typed it,
+    so that an error can point at it), or None. The parser stops past its own limit: the first level too deep
+    is found before it."""
+    if not has_blocks(source):
+        return None
+    depth = 0
+    lines = source.split("\n")
+    for token in _block_tokens(source):
+        if token.type in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
+            depth += 1
+            if depth > MAX_DEPTH and token.map:
+                return lines[token.map[0]].strip()
+        elif token.type in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
+            depth -= 1
+    return None
+
+
 @lru_cache(maxsize=1)
 def _block_parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # maxNesting: markdown-it stops parsing deeper than this (20 by default: ten levels of lists) and drops the
+    # rest without a word; the models refuse bodies nested deeper than MAX_DEPTH, so none is ever cut.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
+                                   "maxNesting": 4 * MAX_DEPTH + 8})
     # Paragraphs, lists, headings and quotes; no images (an image block has alt text and a size), no code
     # blocks or fences (an indented line stays text), no rules, tables or reference definitions.
     md.disable(["image", "code", "fence", "hr", "reference", "html_block", "lheading"])
@@ -364,7 +390,8 @@ def blocks_to_text(source: str, link: Callable[[str], str] = _same) -> list[Text
         if kind == "bullet_list_open":
             lists.append([None])
         elif kind == "ordered_list_open":
-            lists.append([int(token.attrs.get("start") or 1)])
+            start = token.attrs.get("start")  # a list may start at 0: "or 1" made it 1
+            lists.append([1 if start is None else int(start)])
         elif kind in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
         elif kind == "list_item_open":

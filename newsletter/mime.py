@@ -12,7 +12,9 @@ import binascii
 import datetime
 import hashlib
 import re
+from collections.abc import Mapping
 from email.utils import format_datetime, formataddr, make_msgid
+from typing import Any
 
 from .links import Links
 from .models import EMAIL_ADDRESS, Config, Issue
@@ -25,8 +27,12 @@ _NOT_IN_MESSAGE_ID = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Links, *, fresh: bool = False,
-                  to: str | None = None) -> bytes:
-    """The message, CRLF line ends; ``fresh`` gives it the current date and a new Message-ID, as a send needs."""
+                  to: str | None = None, pictures: Mapping[str, Any] | None = None) -> bytes:
+    """The message, CRLF line ends; ``fresh`` gives it the current date and a new Message-ID, as a send needs.
+
+    ``pictures`` (``{the URL the HTML links: images.Prepared}``, a test send's): each is carried in the
+    message (multipart/related, ``cid:`` links), so a test shows pictures given as files before the folder
+    they will be published in is online."""
     assert config.sender is not None, "the caller checks that the config names a sender"
     if to is not None and not EMAIL_ADDRESS.fullmatch(to):
         raise ValueError(f"not an email address: {to!r}")  # nor, then, a way to add headers
@@ -34,6 +40,8 @@ def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Lin
     # The file's name, reduced to what a Message-ID may hold: a name can hold spaces and even line breaks.
     id_name = _NOT_IN_MESSAGE_ID.sub("-", links.slug).strip("-.") or "issue"
     # Each part encoded to UTF-8 once, for the digest and the part alike (the HTML is 50 KB).
+    for url, picture in (pictures or {}).items():
+        html = html.replace(f'src="{url}"', f'src="cid:{picture.name}"')
     text_bytes, html_bytes = text.encode("utf-8"), html.encode("utf-8")
     digest = hashlib.sha256(b"\0".join((issue.subject.encode("utf-8"), text_bytes, html_bytes))).hexdigest()
     domain = sender.address.rsplit("@", 1)[1]
@@ -66,16 +74,28 @@ def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Lin
         headers.append(f"List-Unsubscribe: <{config.unsubscribe_url}>")
         if config.unsubscribe_url.startswith("https://"):
             headers.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
-    headers.append(f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"')
+    alternative = f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"'
     # The body is put together here too (the email package's generator took 6 ms on the example, this 1 ms),
     # as bytes: the parts are ASCII, and decoding and encoding them again cost 0.5 M instructions.
     delimiter = f"--{boundary}\r\n".encode("ascii")
-    return b"".join((
-        "\r\n".join(headers).encode("ascii"), b"\r\n\r\n",
-        delimiter, _text_part(text_bytes, "plain"),
-        delimiter, _text_part(html_bytes, "html"),
-        f"--{boundary}--\r\n".encode("ascii"),
-    ))
+    body = b"".join((delimiter, _text_part(text_bytes, "plain"), delimiter, _text_part(html_bytes, "html"),
+                     f"--{boundary}--\r\n".encode("ascii")))
+    if not pictures:
+        return "\r\n".join([*headers, alternative]).encode("ascii") + b"\r\n\r\n" + body
+    related = f"=_related_{digest[:24]}"
+    parts = [f"--{related}\r\n{alternative}\r\n\r\n".encode("ascii") + body]
+    for picture in sorted({p.name: p for p in pictures.values()}.values(), key=lambda p: p.name):
+        parts.append(f"--{related}\r\nContent-Type: {picture.media_type}\r\nContent-Transfer-Encoding: base64\r\n"
+                     f"Content-ID: <{picture.name}>\r\nContent-Disposition: inline; filename=\"{picture.name}\"\r\n\r\n"
+                     .encode("ascii") + _base64_lines(picture.data) + b"\r\n")
+    headers.append(f'Content-Type: multipart/related; type="multipart/alternative";\r\n boundary="{related}"')
+    return ("\r\n".join(headers) + "\r\n\r\n").encode("ascii") + b"".join(parts) + f"--{related}--\r\n".encode("ascii")
+
+
+def _base64_lines(data: bytes) -> bytes:
+    """``data`` in base64, lines of 76 characters (RFC 2045)."""
+    encoded = binascii.b2a_base64(data, newline=False)
+    return b"\r\n".join(encoded[start:start + 76] for start in range(0, len(encoded), 76))
 
 
 def _text_part(content: bytes, subtype: str) -> bytes:

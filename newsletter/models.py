@@ -70,12 +70,17 @@ def _clean_markdown(value: str) -> str:
     """Inline Markdown in paragraphs separated by blank lines; every link must be http(s) or mailto."""
     _refuse_control_characters(value, allowed="\t\n\r")
     value = value.replace("\r\n", "\n").replace("\r", "\n")
+    deep = markup.too_deep(value)
+    if deep is not None:  # before anything reads it: the parser would have dropped what is past its limit
+        raise PydanticCustomError("unsafe_link", "too deep", {"links": [(deep, (
+            f"{deep[:60]!r}: lists and quotes nest more than {markup.MAX_DEPTH} levels deep here, and deeper "
+            "levels would be lost: move it up a level or into a paragraph"))]})
     if markup.is_invisible(value) or (markup.has_blocks(value) and all(
             markup.is_invisible(block.text) for block in markup.blocks_to_text(value))):
         raise PydanticCustomError("empty_text", "must not be empty (it holds nothing visible)")
     problems = [problem for paragraph in paragraphs(value) for problem in markup.link_errors(paragraph)]
     if problems:
-        # The (url, message) pairs let the error report point at each link's own line.
+        # The (text, message) pairs let the error report point at each one's own line.
         raise PydanticCustomError("unsafe_link", "unsafe link", {"links": problems})
     return value
 

@@ -182,7 +182,22 @@ def _validate(path: Path, project: Project) -> tuple[Issue, list[Problem], load.
     issue = validate.validate(document, Issue, project.validation_context(path))
     issue, warnings = resolve_pictures(issue, document, path.resolve().parent,
                                        project.config_path.resolve().parent, project.config)
-    return issue, [*document.warnings, *warnings], document
+    return issue, [*document.warnings, *warnings, *_block_warnings(issue, document)], document
+
+
+def _block_warnings(issue: Issue, document: load.Document) -> list[Problem]:
+    """What each block's type finds valid but probably not meant (an events block's time 25:61), at its line.
+    A type is asked only when its module is loaded (its model is made there), so validating an issue of briefs
+    imports no block module and nothing of the render."""
+    kind = "blocks" if issue.blocks is not None else "briefs"
+    found = []
+    for number, block in enumerate(issue.content):
+        block_type = getattr(type(block), "__block_type__", None)
+        for where, message in block_type.warnings(block) if block_type is not None else ():
+            loc = (kind, number, *where)
+            line, column = document.mark(loc)
+            found.append(Problem(document.path, line, column, load.format_loc(loc), message))
+    return found
 
 
 def project_for(path: Path, config_path: Path | None = None) -> Project:
@@ -291,7 +306,10 @@ def _assets(issue: Issue, project: Project) -> dict[str, Any]:
     """The pictures given as files that this issue shows: its own, its authors' and the logo."""
     from . import images
 
-    return images.assets_of(issue, project.config.logo)
+    logo = project.config.logo
+    if logo is not None and logo.dark_image and project.config.dark_mode == "off":
+        logo = logo.model_copy(update={"dark_image": None})  # the email shows no dark variant: nor publish it
+    return images.assets_of(issue, logo)
 
 
 class _Projects:
@@ -450,6 +468,7 @@ def _archive(results: list[IssueResult], out_dir: Path, projects: _Projects, che
                 result.diff = write.diff_files(files, {path: config.display_path(path) for path in files})
             else:
                 result.written = write.write_files(files)
+                write.remove_files(archive.stale_assets(out_dir, archive.entries(out_dir, [])))
                 for built_one in built:  # the web edition is the issue's file: say so with its others
                     web = out_dir / f"{built_one.entry.slug}{archive.WEB_SUFFIX}"  # type: ignore[union-attr]
                     if built_one.web_edition is not None and web in files:
@@ -491,7 +510,7 @@ def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, sa
             files = email.files(out_dir)
             result.web_edition = files.pop(out_dir / f"{email.name}{archive.WEB_SUFFIX}", None)  # type: ignore[assignment]
             labels = {path: config.display_path(path) for path in files}
-            result.entry = archive.entry_for(email.name, email.issue)
+            result.entry = archive.entry_for(email.name, email.issue, [asset.name for asset in email.assets.values()])
             if check:
                 result.diff = write.diff_files(files, labels)
                 return result

@@ -25,20 +25,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def newsletter_snapshot(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """A function that snapshot-tests one issue: ``newsletter_snapshot(issue, snapshots="snapshots",
-    screenshots=False, widths=(600,), schemes=("light",), config_path=None)``. Paths are relative to the test
-    file's folder when they are not found from the working folder."""
+    screenshots=False, widths=(600, 375), schemes=("light",), config_path=None)`` (the widths and schemes of
+    ``newsletter snapshot``). Relative paths are the test file's folder's, so the test passes from wherever
+    pytest runs; an issue not found there is looked for from the working folder."""
     update = bool(request.config.getoption("--newsletter-update"))
     here = Path(request.path).parent
 
     def check(issue: str | Path, snapshots: str | Path = "snapshots", *, screenshots: bool = False,
-              widths: tuple[int, ...] = (600,), schemes: tuple[str, ...] = ("light",),
+              widths: tuple[int, ...] = (600, 375), schemes: tuple[str, ...] = ("light",),
               config_path: str | Path | None = None) -> None:
         import newsletter
         from newsletter import write
+        from newsletter.errors import NewsletterError
 
-        source = Path(issue) if Path(issue).exists() else here / issue
+        source = here / issue if (here / issue).exists() or not Path(issue).exists() else Path(issue)
         folder = Path(snapshots) if Path(snapshots).is_absolute() else here / snapshots
-        email = newsletter.render_issue(source, config_path=config_path, editions=False)
+        if config_path is not None and not Path(config_path).is_absolute() and (here / config_path).exists():
+            config_path = here / config_path
+        try:
+            email = newsletter.render_issue(source, config_path=config_path, editions=False)
+        except NewsletterError as exc:  # the writer's mistake, said as the CLI says it: no traceback into newsletter
+            pytest.fail(exc.cli_message(), pytrace=False)
         files = {folder / f"{email.name}.txt": email.text, folder / f"{email.name}.html": email.html}
         problems = []
         if update:

@@ -199,8 +199,9 @@ def next_date(latest: datetime.date, cadence: str) -> datetime.date:
     return latest.replace(year=year, month=month, day=min(latest.day, calendar.monthrange(year, month)[1]))
 
 
-def new(start: Path, date: datetime.date | None = None) -> Path:
-    """Write the next issue of the project ``start`` is in; returns its path."""
+def new(start: Path, date: datetime.date | None = None, block_types: list[str] | None = None) -> Path:
+    """Write the next issue of the project ``start`` is in; returns its path. With ``block_types``, an issue of
+    ``blocks:`` holding one block of each type named, in that order, instead of the latest issue's shape."""
     try:
         config_path = config.find_config(start / "x")
     except NewsletterError:
@@ -216,11 +217,62 @@ def new(start: Path, date: datetime.date | None = None) -> Path:
     path = issues / f"{date.isoformat()}.yaml"
     if path.exists():
         raise ProjectError(f"{config.display_path(path)} is already there: edit it, or pass another date")
-    data = placeholders(latest_data, date) if latest_data else yaml.safe_load(first_issue(project.config.name, date))
-    header = (f"# The issue of {date.isoformat()}, shaped like {latest_path.name if latest_path else 'a first one'}:"
-              f" replace each {PLACEHOLDER} (build warns where one is left).\n")
+    if block_types is not None:
+        data = _blocks_issue(block_types, date, project)
+        shape = "with blocks of " + ", ".join(block_types)
+    else:
+        data = placeholders(latest_data, date) if latest_data else yaml.safe_load(first_issue(project.config.name,
+                                                                                             date))
+        shape = f"shaped like {latest_path.name if latest_path else 'a first one'}"
+    header = (f"# The issue of {date.isoformat()}, {shape}: replace each {PLACEHOLDER} (build warns where one is "
+              "left). The whole format: `newsletter docs --out -`.\n")
     write.write_files({path: header + dump(data)})
     return path
+
+
+def _blocks_issue(names: list[str], date: datetime.date, project: Any) -> dict[str, Any]:
+    """An issue whose ``blocks:`` hold one block of each of ``names`` (the project's block types, plugins'
+    too), each with the fields its model requires, as placeholders."""
+    types = project.registry.block_types
+    unknown = [name for name in names if name not in types]
+    if unknown or not names:
+        raise ProjectError(f"--blocks: {', '.join(map(repr, unknown)) or 'no type'} is not a block type; "
+                           f"choose among {', '.join(types)} (comma-separated, in the order they should come)")
+    authors = list(project.authors)
+    data: dict[str, Any] = {"subject": f"{PLACEHOLDER} {_WORDS['subject']}",
+                            "preheader": f"{PLACEHOLDER} {_WORDS['preheader']}", "date": date, "blocks": []}
+    for name in names:
+        data["blocks"].append({"type": name, **_required(types[name].model, date, authors)})
+    return data
+
+
+def _required(model: type[BaseModel], date: datetime.date, authors: list[str]) -> dict[str, Any]:
+    """The fields ``model`` requires, each as a placeholder of its kind (a date, a list of one, a mapping)."""
+    values: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if name == "type" or not info.is_required():
+            continue
+        values[name] = _placeholder_for(name, info.annotation, date, authors)
+    return values
+
+
+def _placeholder_for(name: str, annotation: Any, date: datetime.date, authors: list[str]) -> Any:
+
+
+    if name == "authors":
+        return authors[:1] or [{"name": f"{PLACEHOLDER} the author's name"}]
+    if name in ("image", "photo", "src"):  # a picture: an address that validates, and that build warns about
+        return PLACEHOLDER_URL
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _placeholder_for(name, args[0], date, authors)
+    if origin in (list, tuple):
+        return [_placeholder_for(name, args[0] if args else str, date, authors)]
+    if annotation is datetime.date:
+        return date
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _required(annotation, date, authors)
+    return placeholders("text", date, name)
 
 
 def _latest(issues: Path) -> tuple[Path | None, dict | None, datetime.date | None]:  # type: ignore[type-arg]

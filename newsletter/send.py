@@ -54,6 +54,13 @@ def _require_sender(project: Project) -> None:
 def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: bool = False,
               config_path: Path | None = None, platform: str | None = None, timeout: float = 30) -> str:
     """Build ``issue_path`` and send it to ``to``; returns the Message-ID."""
+    return send_test_report(issue_path, to, smtp, starttls, config_path, platform, timeout)[0]
+
+
+def send_test_report(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: bool = False,
+                     config_path: Path | None = None, platform: str | None = None,
+                     timeout: float = 30) -> tuple[str, list[str]]:
+    """As :func:`send_test`, with the :func:`notes` on what the test cannot show as readers will see it."""
     issue_file = arguments.path("issue_path", issue_path)
     config_file = arguments.path("config_path", config_path, optional=True)
     arguments.text("to", to)
@@ -65,7 +72,27 @@ def send_test(issue_path: Path, to: str, smtp: str = "localhost:25", starttls: b
     project = pipeline.project_for(issue_file, config_file)
     _require_sender(project)  # before building: the issue is not what is wrong
     email = pipeline.render_issue(issue_file, project, platform=platform, editions=False)
-    return send_email(email, project, to, host, port, starttls, timeout)
+    return send_email(email, project, to, host, port, starttls, timeout), notes(email)
+
+
+def notes(email: pipeline.Email) -> list[str]:
+    """What a test send cannot show as readers will see it, for the sender to know: the platform's merge tags
+    left as they are, and the pictures given as files, carried in the message."""
+    found = []
+    platform = email.links.platform
+    tagged = [(label, url) for label, url in (("unsubscribe", email.links.unsubscribe),
+                                              ("view in browser", email.links.view_in_browser))
+              if url and platform.name != "none"]
+    if tagged:
+        many = len(tagged) > 1
+        found.append(f"the {' and '.join(label for label, _ in tagged)} link{'s are' if many else ' is'} "
+                     f"{platform.label}'s merge tag{'s' if many else ''} ({', '.join(url for _, url in tagged)}): "
+                     f"{'they work' if many else 'it works'} only when {platform.label} sends the issue")
+    if email.assets:
+        count = len({asset.name for asset in email.assets.values()})
+        found.append(f"{count} picture{'s' if count > 1 else ''} given as files {'are' if count > 1 else 'is'} carried "
+                     "in the test message; readers will load them from asset_url once dist/assets/ is published there")
+    return found
 
 
 def send_email(email: pipeline.Email, project: Project, to: str, host: str, port: int,
@@ -75,7 +102,8 @@ def send_email(email: pipeline.Email, project: Project, to: str, host: str, port
     if project.config.sender is None:
         raise SendError(f"{config.display_path(project.config_path)}: sending needs a sender (sender.address)")
     sender = project.config.sender.address
-    message = mime.message_bytes(email.issue, project.config, email.text, email.html, email.links, fresh=True, to=to)
+    message = mime.message_bytes(email.issue, project.config, email.text, email.html, email.links, fresh=True, to=to,
+                                 pictures=email.assets)
     user = os.environ.get(USER_VARIABLE)
     password = os.environ.get(PASSWORD_VARIABLE)
     try:

@@ -34,6 +34,7 @@ class Comparison:
     status: str  # "same", "changed", "new" (written by --update), "missing"
     differing: float = 0.0  # the share of pixels that differ
     written: list[Path] = field(default_factory=list)  # the .new.png and .diff.png of a changed one
+    update_command: str = ""  # for a missing one: the command that writes it, with the options compared
 
     def __str__(self) -> str:
         name = self.stored.as_posix()
@@ -42,7 +43,7 @@ class Comparison:
         if self.status == "new":
             return f"{name}: written"
         if self.status == "missing":
-            return f"{name}: no snapshot yet: run newsletter snapshot --update to write it"
+            return f"{name}: no snapshot yet: run {self.update_command or 'newsletter snapshot --update'} to write it"
         return f"{name}: changed, {self.differing:.3%} of pixels differ: see " + ", ".join(p.as_posix() for p in self.written)
 
 
@@ -62,11 +63,18 @@ def snapshot(paths: list[Path | str], folder: Path | str = DEFAULT_DIR, update: 
     if not sources:
         raise ArgumentError(f"paths={paths!r} holds no issue file (*.yaml)")
     results: list[Comparison] = []
+    # A missing picture says how to write it with the options it was compared with: --update alone writes
+    # 600 and 375 px in light, and a compare with --schemes light,dark then missed every dark one.
+    options = f" --widths {','.join(map(str, widths))}" + (f" --schemes {','.join(schemes)}" if tuple(schemes) != (
+        "light",) else "") + (f" --dir {folder}" if Path(folder) != Path(DEFAULT_DIR) else "")
     for source in sources:
         email = pipeline.render_issue(source, config_path=config_path, editions=False)
         shots = screenshot.capture(email, widths, schemes)
         for (width, scheme), png in shots.items():
-            results.append(_compare(folder / f"{email.name}-{width}-{scheme}.png", png, update, threshold, max_diff))
+            found = _compare(folder / f"{email.name}-{width}-{scheme}.png", png, update, threshold, max_diff)
+            if found.status == "missing":
+                found.update_command = f"newsletter snapshot {source} --update{options}"
+            results.append(found)
     return results
 
 

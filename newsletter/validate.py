@@ -55,7 +55,7 @@ def _problem(document: Document, model: type[BaseModel], error: Any, loc: tuple[
     if error["loc"] and error["loc"][-1] == "[key]":
         return document.problem(loc, f"not a valid id: {_own_words(error, _value_at(document.data, loc[:-1]), loc)}",
                                 key=True)
-    return document.problem(loc, _own_words(error, _value_at(document.data, loc), loc))
+    return document.problem(loc, _own_words(error, _value_at(document.data, loc), loc, document.typed(loc)))
 
 
 _YAML_TYPES = {bool: "true or false", int: "a number", float: "a number", dict: "a mapping (name: value lines)",
@@ -70,7 +70,7 @@ def _kind(value: Any) -> str:
     return _YAML_TYPES.get(type(value), "text")
 
 
-def _own_words(error: Any, value: Any, loc: tuple[Any, ...]) -> str:
+def _own_words(error: Any, value: Any, loc: tuple[Any, ...], typed: str | None = None) -> str:
     """The message for a pydantic error, in our words and with the fix; ours (custom errors) as written.
 
     pydantic's own sentences ("Input should be a valid list") say what is wrong in a programmer's terms
@@ -79,8 +79,10 @@ def _own_words(error: Any, value: Any, loc: tuple[Any, ...]) -> str:
     name = next((part for part in reversed(loc) if isinstance(part, str)), "field")
     if kind == "string_type":
         if isinstance(value, (int, float, bool)) or _kind(value) == "a date":
-            return (f"YAML reads this as {_kind(value)}, not text: put it in quotes, "
-                    f"e.g. {name}: \"{_as_typed(value)}\"")
+            # What the writer typed, from the file: YAML 1.1 reads 18:30 as 1110 and no as false.
+            shown = typed if typed is not None else _as_typed(value)
+            return (f"YAML reads {shown} as {_kind(value)}, not text: put it in quotes, "
+                    f"e.g. {name}: \"{shown}\"")
         return f"expected text, found {_kind(value)}"
     if kind == "list_type":
         example = f"{name}: [{_as_typed(value)}]" if isinstance(value, (str, int, float)) else f"{name}: [a, b]"

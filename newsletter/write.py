@@ -73,6 +73,20 @@ def folder_lock(folder: Path, shared: bool = False) -> Iterator[None]:
 _TEMPORARY = re.compile(r"^\..+\.(\d+)\.\d+\.tmp$")
 
 
+def remove_files(paths: list[Path]) -> list[Path]:
+    """Delete ``paths`` (the archive's pictures that no issue shows any more); one already gone is no error."""
+    removed = []
+    for path in paths:
+        try:
+            path.unlink()
+            removed.append(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise OutputError(f"cannot remove {path}: {exc.strerror or exc}") from None
+    return removed
+
+
 def remove_stale_temporaries(folder: Path) -> list[Path]:
     """Delete the temporary files that a killed build left in ``folder``: those whose process is gone."""
     removed = []

@@ -175,4 +175,4 @@ def test_a_bad_language_tag_is_refused(project, cli) -> None:
     code, _, err = cli("validate", "issues/x.yaml")
     assert code == 1
     assert "issues/x.yaml:1:7: lang: must be a language tag such as en, ar or pt-BR" in err
-    assert "briefs[0].lang: YAML reads this as a number, not text" in err
+    assert "briefs[0].lang: YAML reads 1 as a number, not text" in err

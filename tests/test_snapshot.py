@@ -29,7 +29,8 @@ def test_snapshot_passes_then_catches_one_changed_word(project) -> None:
     project.issue("x", MINIMAL_ISSUE)
     missing = _newsletter(project.root, "snapshot", "issues/x.yaml", "--widths", "375")
     assert missing.returncode == 1
-    assert "tests/snapshots/x-375-light.png: no snapshot yet: run newsletter snapshot --update to write it" in missing.stderr
+    assert ("tests/snapshots/x-375-light.png: no snapshot yet: run newsletter snapshot issues/x.yaml --update "
+            "--widths 375 to write it") in missing.stderr
     written = _newsletter(project.root, "snapshot", "issues/x.yaml", "--widths", "375,600", "--schemes",
                           "light,dark", "--update")
     assert written.returncode == 0, written.stderr

@@ -101,6 +101,8 @@ class BlockType:
     view_class: type[View] = View  # documented in the reference's template contract
     templates_dir: Path | None = None  # where its template is, for a type defined outside newsletter
     title: Callable[[Any], str | None] = lambda block: getattr(block, "title", None)  # its Contents entry
+    # What is valid but probably not what the writer meant: (the field's place within the block, message).
+    warnings: Callable[[Any], list[tuple[tuple[str | int, ...], str]]] = lambda block: []
 
     @property
     def template(self) -> str:

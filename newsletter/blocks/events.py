@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -83,4 +84,19 @@ def expected(block: Events, context: Context) -> list[Expected]:
     return found
 
 
-EVENTS = BlockType("events", Events, view, text, expected, EventsView)
+# A clock time as people write one: 18:30, 6:30 pm, 18.30 h.
+_CLOCK = re.compile(r"(?<![\d:.])(\d{1,2})[:.](\d{2})(?![\d:.])")
+
+
+def warnings(block: Events) -> list[tuple[tuple[str | int, ...], str]]:
+    """A time is printed as written: one no clock shows (25:61) is probably a slip."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    for number, event in enumerate(block.items):
+        for hours, minutes in _CLOCK.findall(event.time or ""):
+            if int(hours) > 24 or int(minutes) > 59:
+                found.append((("items", number, "time"), f"{hours}:{minutes} is not a time of day; it is printed "
+                                                         "as written: check it"))
+    return found
+
+
+EVENTS = BlockType("events", Events, view, text, expected, EventsView, warnings=warnings)

@@ -116,18 +116,23 @@ class _Handler(BaseHTTPRequestHandler):
         if build.email is None or build.project is None:
             return self._send_json(409, {"ok": False, "message": "the issue does not build: " + " ".join(build.errors)})
         from ..errors import NewsletterError
-        from ..send import send_email
+        from ..send import notes, send_email
 
         target = self.server.test_send
         try:
             message_id = send_email(build.email, build.project, target.to, target.host, target.port, target.starttls)
         except NewsletterError as exc:
             return self._send_json(502, {"ok": False, "message": str(exc)})
+        said = "".join(f"; {note}" for note in notes(build.email))
         return self._send_json(200, {"ok": True, "message": f"sent to {target.to} through {target.host}:"
-                                                            f"{target.port}, accepted as {message_id}"})
+                                                            f"{target.port}, accepted as {message_id}{said}"})
 
     def _send_json(self, status: int, body: dict) -> None:  # type: ignore[type-arg]
         self._send(status, "application/json", json.dumps(body))
+
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server's name
+        """As GET, without the body (a link checker's or a proxy's request; it was answered 501)."""
+        self.do_GET()
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         if not self.server.host_allowed(self.headers.get("Host")):
@@ -135,6 +140,11 @@ class _Handler(BaseHTTPRequestHandler):
         # The request target as sent: urlsplit would read "//x/y" as a host and a path.
         path = unquote(self.path.split("?", 1)[0].split("#", 1)[0])
         previewer = self.server.previewer
+        if path == "/favicon.ico":  # asked by every browser: nothing to show, and no 404 in its console
+            self.send_response(204)
+            self.send_header("Cache-Control", "max-age=86400")
+            self.end_headers()
+            return None
         if path == "/":
             builds = [previewer.get(name) for name in previewer.names()]
             builds.sort(key=lambda b: (b.state()["date"] or "", b.name), reverse=True)
@@ -183,7 +193,8 @@ class _Handler(BaseHTTPRequestHandler):
         if sandboxed:
             self.send_header("Content-Security-Policy", "sandbox")
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def _events(self, name: str) -> None:
         """Server-sent events: the issue's state each time it is rebuilt, and a comment to keep alive."""
@@ -192,6 +203,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
+        if self.command == "HEAD":
+            return
         previewer.open_page(name, +1)
         seen = previewer.get(name).stamp
         try:
