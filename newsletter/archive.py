@@ -16,6 +16,7 @@ edition is in the folder.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -49,6 +50,7 @@ class Entry:
     image_width: int = 0
     image_height: int = 0
     content: str = ""  # the web edition's content, for the feed: kept for its newest entries only
+    content_of: str = ""  # a digest of the web edition it was made from: an unchanged one is not read again
     # The neighbours its web edition links to, as last written (a change rewrites its links).
     older: str = ""
     newer: str = ""
@@ -86,9 +88,10 @@ def entries(out_dir: Path, current: list[Entry]) -> list[Entry]:
         found = _from_web_editions(out_dir)  # a folder built before archive.json: start from its pages
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass  # an archive that is not ours: this build's issues start it again
-    for entry in current:  # its last links, so that an unchanged neighbourhood is not written again
+    for entry in current:  # its last links (an unchanged neighbourhood is not written again) and feed content
         previous = found.get(entry.slug)
-        found[entry.slug] = replace(entry, older=previous.older, newer=previous.newer) if previous else entry
+        found[entry.slug] = replace(entry, older=previous.older, newer=previous.newer, content=previous.content,
+                                    content_of=previous.content_of) if previous else entry
     return sorted(found.values(), key=lambda e: e.order, reverse=True)
 
 
@@ -106,7 +109,7 @@ def _entry(item: dict[str, Any]) -> Entry:
     return Entry(str(item["date"] or ""), str(item["slug"] or ""), str(item["subject"] or ""),
                  str(item["description"] or ""), tuple(str(name) for name in authors), text("lang"), text("image"),
                  text("image_alt"), int(item.get("image_width") or 0), int(item.get("image_height") or 0),
-                 text("content"), text("older"), text("newer"),
+                 text("content"), text("content_of"), text("older"), text("newer"),
                  tuple(str(name) for name in assets) if assets is not None else None)
 
 
@@ -364,7 +367,7 @@ def _with_content(out_dir: Path, config: Config, listed: list[Entry], web_editio
     for number, entry in enumerate(listed):
         html = web_editions.get(entry.slug)
         if number >= config.archive.feed_entries:
-            made.append(replace(entry, content=""))
+            made.append(replace(entry, content="", content_of=""))
             continue
         if html is None and not entry.content:
             try:
@@ -372,6 +375,9 @@ def _with_content(out_dir: Path, config: Config, listed: list[Entry], web_editio
             except (OSError, UnicodeDecodeError):
                 html = None
         if html is not None:
-            entry = replace(entry, content=feed.content_of(html, webpage.absolute(config, quote(entry.slug + WEB_SUFFIX))))
+            key = hashlib.sha256(f"{config.archive_url}\0{html}".encode()).hexdigest()[:20]
+            if key != entry.content_of or not entry.content:  # a rebuilt, unchanged issue keeps its content
+                page = webpage.absolute(config, quote(entry.slug + WEB_SUFFIX))
+                entry = replace(entry, content=feed.content_of(html, page), content_of=key)
         made.append(entry)
     return made

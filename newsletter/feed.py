@@ -42,38 +42,48 @@ def content_of(web_html: str, page_url: str | None) -> str:
     from lxml import html as lxml_html
 
     body = lxml_html.document_fromstring(web_html).body
-    if page_url:
-        body.make_links_absolute(page_url, resolve_base_href=False)
     out: list[str] = []
-    _write_children(body, out)
+    _write_children(body, out, page_url)
     return re.sub(r"\n\s*\n+", "\n", "".join(out)).strip()
 
 
 _VOID = {"img", "br", "hr", "wbr"}
+_LINKS = {"href", "src", "cite"}
 _DROPPED = {"style", "script", "nav", "head", "title", "meta", "link"}
 
 
-def _write_children(element: Any, out: list[str]) -> None:
+def _write_children(element: Any, out: list[str], base: str | None) -> None:
     out.append(escape(element.text or "", quote=False))
     for child in element:
-        _write(child, out)
+        _write(child, out, base)
 
 
-def _write(element: Any, out: list[str]) -> None:
+def _absolute(value: str, base: str | None) -> str:
+    """A link of the page made absolute against ``base`` (lxml's make_links_absolute took a third of this
+    stage, rewriting every attribute that could hold a URL)."""
+    if base is None or value.startswith(("http://", "https://", "mailto:")):
+        return value
+    from urllib.parse import urljoin
+
+    return urljoin(base, value)
+
+
+def _write(element: Any, out: list[str], base: str | None) -> None:
     tail = escape(element.tail or "", quote=False)
     tag = element.tag if isinstance(element.tag, str) else None
     if tag is None or tag in _DROPPED or _HIDDEN.search(element.get("style", "")):  # comments, Outlook's code
         out.append(tail)
         return
     if _is_wrapper(element, tag):  # layout: what it holds, not itself
-        _write_children(element, out)
+        _write_children(element, out, base)
         out.append(tail)
         return
     kept = _KEPT_ON_IMG if tag == "img" else _KEPT
-    attributes = "".join(f' {name}="{escape(value)}"' for name, value in element.attrib.items() if name in kept)
+    attributes = "".join(f' {name}="{escape(_absolute(value, base) if name in _LINKS else value)}"'
+                         for name, value in element.attrib.items() if name in kept)
     out.append(f"<{tag}{attributes}>")
     if tag not in _VOID:
-        _write_children(element, out)
+        _write_children(element, out, base)
         out.append(f"</{tag}>")
     out.append(tail)
 
