@@ -286,11 +286,18 @@ def _validate_block(value: Any, info: ValidationInfo) -> Any:
         raise PydanticCustomError("no_block_types", "blocks need the project's block types: validate the issue "
                                                     "with newsletter.validate_issues, or give context={'block_types':"
                                                     " ...}")
-    return types[value.get("type")].model.model_validate(value, context=context) if isinstance(value, dict) and \
-        value.get("type") in types else _unknown_block(value, types)
+    return validate_block(value, types, context)
 
 
-def _unknown_block(value: Any, types: dict[str, Any]) -> Any:
+def validate_block(value: Any, types: Any, context: dict[str, Any] | None) -> Any:
+    """An item of ``blocks:`` as the model its ``type`` names among ``types`` (block types by name); errors
+    inside it keep their field locations."""
+    if isinstance(value, dict) and isinstance(value.get("type"), str) and value["type"] in types:
+        return types[value["type"]].model.model_validate(value, context=context)
+    return _unknown_block(value, types)
+
+
+def _unknown_block(value: Any, types: Any) -> Any:
     names = ", ".join(types)
     if not isinstance(value, dict):
         raise PydanticCustomError("block_shape", f"expected a block: a mapping with type: ({names}) and its fields")

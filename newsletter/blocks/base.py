@@ -15,7 +15,6 @@ from typing import Any
 
 from markupsafe import Markup
 from pydantic import BaseModel
-from pydantic_core import PydanticCustomError
 
 from .. import language
 from ..links import Links
@@ -132,22 +131,11 @@ def templates_dirs(types: Mapping[str, BlockType]) -> tuple[Path, ...]:
 
 def validate(value: Any, types: Mapping[str, BlockType], context: dict[str, Any] | None) -> BaseModel:
     """An item of ``blocks:`` as the model its ``type`` names among ``types``; errors inside it keep their
-    field locations."""
-    names = ", ".join(types)
-    if not isinstance(value, dict):
-        raise PydanticCustomError("block_shape", f"expected a block: a mapping with type: ({names}) and its fields")
-    kind = value.get("type")
-    if kind is None:
-        raise PydanticCustomError("block_type_missing", f"each block needs type: one of {names}")
-    if not isinstance(kind, str) or kind not in types:
-        import difflib
+    field locations (the issue model's own validator, for a plugin that validates a block alone)."""
+    from ..models import validate_block
 
-        close = difflib.get_close_matches(str(kind), list(types), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise PydanticCustomError("unknown_block_type",
-                                  f"unknown block type {str(kind)!r}{hint} (allowed: {names})".replace("{", "{{")
-                                  .replace("}", "}}"))
-    return types[kind].model.model_validate(value, context=context)
+    result: BaseModel = validate_block(value, types, context)
+    return result
 
 
 def views(blocks: tuple[BaseModel, ...], context: Context) -> list[View]:
