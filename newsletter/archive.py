@@ -51,27 +51,30 @@ class Entry:
     image_height: int = 0
     content: str = ""  # the web edition's content, for the feed: kept for its newest entries only
     content_of: str = ""  # a digest of the web edition it was made from: an unchanged one is not read again
-    # The neighbours its web edition links to, as last written (a change rewrites its links).
+    # The neighbours its web edition links to, as last written, and a digest of those links (their subjects
+    # and words too): a change rewrites them.
     older: str = ""
     newer: str = ""
+    nav: str = ""
     # Its pictures in OUT/assets/ (None: written by a newsletter that did not record them).
     assets: tuple[str, ...] | None = None
+    source: str = ""  # its issue file, relative to the output folder ("" when not recorded)
 
     @property
     def order(self) -> tuple[str, str]:
         return self.date, self.slug
 
 
-def entry_for(slug: str, issue: Issue, assets: list[str] | None = None) -> Entry:
-    """The archive entry of an issue just built (``assets``: the names of its pictures in OUT/assets/); the
-    same as its web edition's head says."""
+def entry_for(slug: str, issue: Issue, assets: list[str] | None = None, source: str = "") -> Entry:
+    """The archive entry of an issue just built (``assets``: the names of its pictures in OUT/assets/;
+    ``source``: its file, relative to the output folder); the same as its web edition's head says."""
     from . import webpage
 
     hero = webpage.hero_of(issue)
     return Entry(issue.date.isoformat() if issue.date else "", slug, issue.subject, issue.preheader or issue.subject,
                  webpage.authors_of(issue), issue.lang or "", hero.url if hero else "", hero.alt if hero else "",
                  (hero.width or 0) if hero else 0, (hero.height or 0) if hero else 0,
-                 assets=tuple(sorted(assets)) if assets is not None else None)
+                 assets=tuple(sorted(assets)) if assets is not None else None, source=source)
 
 
 def entries(out_dir: Path, current: list[Entry]) -> list[Entry]:
@@ -87,11 +90,13 @@ def entries(out_dir: Path, current: list[Entry]) -> list[Entry]:
     except FileNotFoundError:
         found = _from_web_editions(out_dir)  # a folder built before archive.json: start from its pages
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        pass  # an archive that is not ours: this build's issues start it again
+        # Damaged (cut short by a full disk, a merge conflict, a hand edit): start again from the web editions
+        # in the folder, which record no pictures, so that nothing in assets/ is taken for stale.
+        found = _from_web_editions(out_dir)
     for entry in current:  # its last links (an unchanged neighbourhood is not written again) and feed content
         previous = found.get(entry.slug)
-        found[entry.slug] = replace(entry, older=previous.older, newer=previous.newer, content=previous.content,
-                                    content_of=previous.content_of) if previous else entry
+        found[entry.slug] = replace(entry, older=previous.older, newer=previous.newer, nav=previous.nav,
+                                    content=previous.content, content_of=previous.content_of) if previous else entry
     return sorted(found.values(), key=lambda e: e.order, reverse=True)
 
 
@@ -99,6 +104,13 @@ def _entry(item: dict[str, Any]) -> Entry:
     """An entry of ``archive.json``; one an older newsletter wrote has the first four fields only."""
     def text(key: str) -> str:
         return str(item.get(key) or "")
+
+    import datetime
+
+    if item["date"]:
+        datetime.date.fromisoformat(str(item["date"]))  # a ValueError: the file is not ours to trust
+    if not _SLUG.fullmatch(str(item["slug"] or "")):
+        raise ValueError(f"slug {item['slug']!r}")  # "../x" would reach outside the folder
 
     authors = item.get("authors") or []
     if not isinstance(authors, list):
@@ -109,8 +121,12 @@ def _entry(item: dict[str, Any]) -> Entry:
     return Entry(str(item["date"] or ""), str(item["slug"] or ""), str(item["subject"] or ""),
                  str(item["description"] or ""), tuple(str(name) for name in authors), text("lang"), text("image"),
                  text("image_alt"), int(item.get("image_width") or 0), int(item.get("image_height") or 0),
-                 text("content"), text("content_of"), text("older"), text("newer"),
-                 tuple(str(name) for name in assets) if assets is not None else None)
+                 text("content"), text("content_of"), text("older"), text("newer"), text("nav"),
+                 tuple(str(name) for name in assets) if assets is not None else None, text("source"))
+
+
+# A web edition's name as a build makes it: an issue file's stem (no folder, no leading dot).
+_SLUG = re.compile(r"[^/\\\x00]+")
 
 
 def _from_web_editions(out_dir: Path) -> dict[str, Entry]:
@@ -135,9 +151,18 @@ def _from_web_editions(out_dir: Path) -> dict[str, Entry]:
         metas = {meta.get("name"): meta.get("content") or "" for meta in root.iter("meta") if meta.get("name")}
         date = metas.get("newsletter:date", "")
         subject = " ".join("".join(title.itertext()).split()) if title is not None else ""
-        if subject and re.fullmatch(r"(\d{4}-\d{2}-\d{2})?", date):
+        if subject and re.fullmatch(r"(\d{4}-\d{2}-\d{2})?", date) and _date_or_empty(date):
             found[slug] = Entry(date, slug, subject, metas.get("description", ""))
     return found
+
+
+def _date_or_empty(text: str) -> bool:
+    import datetime
+
+    try:
+        return not text or bool(datetime.date.fromisoformat(text))
+    except ValueError:
+        return False
 
 
 def archive_json(listed: list[Entry]) -> str:
@@ -306,16 +331,35 @@ def _years(config: Config, chosen: list[Entry], root: str,
 _ASSET_NAME = re.compile(r"[A-Za-z0-9._-]+-[0-9a-f]{12}\.(?:jpg|png|gif|webp)")
 
 
-def stale_assets(out_dir: Path, listed: list[Entry]) -> list[Path]:
+def orphans(out_dir: Path, listed: list[Entry], current: list[Entry]) -> list[Entry]:
+    """The issues the archive still lists (their web edition is in the folder) whose issue file is gone: a
+    retracted issue stays public until its files are deleted, and the writer should know."""
+    built = {entry.slug for entry in current}
+    return [entry for entry in listed if entry.slug not in built and entry.source
+            and not (out_dir / entry.source).is_file()]
+
+
+def stale_assets(out_dir: Path, listed: list[Entry], since: float) -> list[Path]:
     """The pictures in OUT/assets/ that no issue of the folder shows any more (an edited picture gets a new
-    name; the old one stayed forever). Only files named as a build names them, and only when every issue's
-    pictures are known: an archive.json of an older newsletter has no record of them, and nothing goes."""
+    name; the old one stayed forever). Only files named as a build names them, only when every issue's
+    pictures are known (an archive.json of an older newsletter, or a damaged one, has no record of them),
+    and only those written before ``since`` (this build's start): another build into the folder may have
+    written its pictures without recording them yet."""
     folder = out_dir / "assets"
     if not folder.is_dir() or any(entry.assets is None for entry in listed):
         return []
     shown = {name for entry in listed for name in entry.assets or ()}
-    return sorted(path for path in folder.iterdir()
-                  if path.is_file() and _ASSET_NAME.fullmatch(path.name) and path.name not in shown)
+    return sorted(path for path in folder.iterdir() if path.is_file() and _ASSET_NAME.fullmatch(path.name)
+                  and path.name not in shown and path.stat().st_mtime < since)
+
+
+def stale_pages(out_dir: Path, config: Config, listed: list[Entry]) -> list[Path]:
+    """The index's pages past its last (page/N.html), left by a build that had more pages (more issues, or a
+    smaller archive.page_size)."""
+    folder = out_dir / "page"
+    count = len(_pages(listed, config.archive.page_size))
+    return sorted(path for path in folder.glob("*.html") if path.stem.isdigit() and int(path.stem) > count) \
+        if folder.is_dir() else []
 
 def archive_files(out_dir: Path, config: Config, current: list[Entry], web_editions: Mapping[str, str],
                   templates_dir: Path | None = None, labels: Mapping[str, Mapping[str, str]] | None = None,
@@ -333,20 +377,20 @@ def archive_files(out_dir: Path, config: Config, current: list[Entry], web_editi
     for number, entry in enumerate(listed):
         older = listed[number + 1] if number + 1 < len(listed) else None
         newer = listed[number - 1] if number > 0 else None
-        neighbours = replace(entry, older=older.slug if older else "", newer=newer.slug if newer else "")
-        linked.append(neighbours)
+        lang = entry.lang or config.lang
+        nav = webpage.nav_html(language.words(config, lang, labels), language.direction(lang), config,
+                               Neighbour(older.slug, older.subject) if older else None,
+                               Neighbour(newer.slug, newer.subject) if newer else None)
+        key = hashlib.sha256(nav.encode()).hexdigest()[:20]
+        linked.append(replace(entry, older=older.slug if older else "", newer=newer.slug if newer else "", nav=key))
         html = web_editions.get(entry.slug)
-        if html is None and (neighbours.older, neighbours.newer) == (entry.older, entry.newer):
-            continue  # an earlier build's edition whose links are still right
+        if html is None and key == entry.nav:
+            continue  # an earlier build's edition whose links are still right, to the word
         if html is None:
             try:
                 html = (out_dir / f"{entry.slug}{WEB_SUFFIX}").read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue  # gone or not ours since: it leaves the archive at the next build
-        lang = entry.lang or config.lang
-        nav = webpage.nav_html(language.words(config, lang, labels), language.direction(lang), config,
-                               Neighbour(older.slug, older.subject) if older else None,
-                               Neighbour(newer.slug, newer.subject) if newer else None)
         files[out_dir / f"{entry.slug}{WEB_SUFFIX}"] = webpage.with_nav(html, nav)
     for name, html in index_pages(config, linked, templates_dir, labels).items():
         files[out_dir / name] = html

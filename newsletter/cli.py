@@ -334,7 +334,7 @@ def new_command(date: str | None, block_types: str | None) -> None:
         day = datetime.date.fromisoformat(date) if date else None
     except ValueError:
         _fail(f"--date takes a date written YYYY-MM-DD, e.g. 2024-05-10, not {date!r}")
-    names = [name.strip() for name in block_types.split(",") if name.strip()] if block_types is not None else None
+    names = [name.strip() for name in block_types.split(",")] if block_types is not None else None
     path = scaffold.new(Path.cwd(), day, names)
     from .config import display_path
 
@@ -393,7 +393,7 @@ def _print_errors(report, consequence: str = "") -> None:  # type: ignore[no-unt
     for folder in report.skipped:
         click.echo(f"note: skipped the sub-folder {display_path(folder)}/ (a folder stands for its own issue "
                    f"files only): name it to build it too, e.g. {display_path(folder)}/", err=True)
-    for result in report.results:
+    for result in [*report.results, *([report.archive] if report.archive is not None else [])]:
         for warning in result.warnings:
             where = f"{warning.file}:{warning.line}:{warning.column}" + (f": {warning.field}" if warning.field else "")
             click.echo(f"{where}: warning: {warning.message}", err=True)

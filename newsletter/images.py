@@ -118,10 +118,10 @@ def _resized(image, fmt: str, width: int, height: int) -> bytes:  # type: ignore
     from PIL import Image, ImageOps
 
     image = ImageOps.exif_transpose(image)  # written upright: the new file has no orientation tag to honour
-    factor = min(image.width // width, image.height // height)
-    if factor >= 2:  # a whole-number box reduction first: LANCZOS on the full size is slow and needs memory
-        image = image.reduce(factor)
     frame = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") and fmt != "JPEG" else "RGB")
+    factor = min(frame.width // width, frame.height // height)
+    if factor >= 2:  # a whole-number box reduction first (after the conversion: a palette cannot be reduced)
+        frame = frame.reduce(factor)
     smaller = frame.resize((width, height), Image.Resampling.LANCZOS)
     if fmt == "GIF":
         smaller = smaller.convert("P", palette=Image.Palette.ADAPTIVE)

@@ -85,11 +85,12 @@ class Document:
         lines = self.text.split("\n")
         if line > len(lines):
             return None
-        text = lines[line - 1][column - 1:]
-        text = re.split(r"\s#", text, maxsplit=1)[0].strip()
-        if not text or text[0] in "\"'|>[{&*!":
+        # A number, a boolean or a date as typed holds no space, comma or bracket: it ends at the first one
+        # (in a flow collection, "[18:30, 19:00]" or "{time: 18:30, ...}", the rest of the line is not it).
+        found = re.match(r"[^\s,\[\]{}#]+", lines[line - 1][column - 1:])
+        if found is None or found.group(0)[0] in "\"'|>&*!":
             return None
-        return text.rstrip(",]}") if text.endswith(("]", "}")) else text
+        return found.group(0)
 
     def find(self, needle: str, after: tuple[int, int]) -> tuple[int, int] | None:
         """Line and column of the first ``needle`` in the file at or after position ``after``."""

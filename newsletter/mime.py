@@ -41,7 +41,7 @@ def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Lin
     id_name = _NOT_IN_MESSAGE_ID.sub("-", links.slug).strip("-.") or "issue"
     # Each part encoded to UTF-8 once, for the digest and the part alike (the HTML is 50 KB).
     for url, picture in (pictures or {}).items():
-        html = html.replace(f'src="{url}"', f'src="cid:{picture.name}"')
+        html = html.replace(f'src="{url}"', f'src="cid:{picture.name}@newsletter"')
     text_bytes, html_bytes = text.encode("utf-8"), html.encode("utf-8")
     digest = hashlib.sha256(b"\0".join((issue.subject.encode("utf-8"), text_bytes, html_bytes))).hexdigest()
     domain = sender.address.rsplit("@", 1)[1]
@@ -86,7 +86,7 @@ def message_bytes(issue: Issue, config: Config, text: str, html: str, links: Lin
     parts = [f"--{related}\r\n{alternative}\r\n\r\n".encode("ascii") + body]
     for picture in sorted({p.name: p for p in pictures.values()}.values(), key=lambda p: p.name):
         parts.append(f"--{related}\r\nContent-Type: {picture.media_type}\r\nContent-Transfer-Encoding: base64\r\n"
-                     f"Content-ID: <{picture.name}>\r\nContent-Disposition: inline; filename=\"{picture.name}\"\r\n\r\n"
+                     f"Content-ID: <{picture.name}@newsletter>\r\nContent-Disposition: inline; filename=\"{picture.name}\"\r\n\r\n"
                      .encode("ascii") + _base64_lines(picture.data) + b"\r\n")
     headers.append(f'Content-Type: multipart/related; type="multipart/alternative";\r\n boundary="{related}"')
     return ("\r\n".join(headers) + "\r\n\r\n").encode("ascii") + b"".join(parts) + f"--{related}--\r\n".encode("ascii")

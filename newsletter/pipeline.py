@@ -25,6 +25,8 @@ Stages 1-6 touch no output; a failing issue writes nothing.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -407,6 +409,7 @@ def build(
     Never raises for bad input: each issue's error is in its result, and the other issues still build; a
     wrong argument (``platform="hotmail"``) is each issue's error too. Only ``paths`` that are not paths
     raise (an :class:`ArgumentError`). ``progress`` is called with each result as it is done."""
+    started = time.time()  # the archive removes no picture written since: another build's, not yet recorded
     named = _paths(paths)
     sources = issue_paths(named)
     wrong = _argument_error(out, config_path, check, jobs, platform, progress)
@@ -426,7 +429,7 @@ def build(
             results.append(_build_one(projects, *task))
             if progress:
                 progress(results[-1])
-        return Report(results, _archive(results, Path(out), projects, check), skipped_folders(named),
+        return Report(results, _archive(results, Path(out), projects, check, started), skipped_folders(named),
                       list(projects.notices))
 
     import multiprocessing
@@ -448,11 +451,12 @@ def build(
             projects.for_issue(source)
         except NewsletterError:
             pass  # each issue's result already holds its error
-    return Report(results, _archive(results, Path(out), projects, check), skipped_folders(named),
+    return Report(results, _archive(results, Path(out), projects, check, started), skipped_folders(named),
                   list(projects.notices))
 
 
-def _archive(results: list[IssueResult], out_dir: Path, projects: _Projects, check: bool) -> IssueResult | None:
+def _archive(results: list[IssueResult], out_dir: Path, projects: _Projects, check: bool,
+             started: float = float("inf")) -> IssueResult | None:
     """Write (or, with ``check``, compare) the folder's index.html and feed.xml, if any issue was built."""
     built = [result for result in results if result.entry is not None and result.error is None]
     if not built:
@@ -462,13 +466,28 @@ def _archive(results: list[IssueResult], out_dir: Path, projects: _Projects, che
         with _system_failures(result.source), write.folder_lock(out_dir, shared=check):
             project = projects.for_issue(built[0].source)
             webs = {r.entry.slug: r.web_edition for r in built if r.entry and r.web_edition is not None}
-            files = archive.archive_files(out_dir, project.config, [r.entry for r in built if r.entry], webs,
-                                          project.templates_dir, project.registry.labels)
+            try:
+                files = archive.archive_files(out_dir, project.config, [r.entry for r in built if r.entry], webs,
+                                              project.templates_dir, project.registry.labels)
+            except NewsletterError:
+                if not check:  # the web editions are what the emails' view-in-browser links open: keep them current
+                    write.write_files({out_dir / f"{slug}{archive.WEB_SUFFIX}": html for slug, html in webs.items()})
+                raise
+            listed = archive.entries(out_dir, [])
             if check:
                 result.diff = write.diff_files(files, {path: config.display_path(path) for path in files})
+                result.diff += "".join(f"{config.display_path(path)}: would be removed (a page past the last)\n"
+                                       for path in archive.stale_pages(out_dir, project.config, listed))
             else:
                 result.written = write.write_files(files)
-                write.remove_files(archive.stale_assets(out_dir, archive.entries(out_dir, [])))
+                listed = archive.entries(out_dir, [])
+                write.remove_files(archive.stale_assets(out_dir, listed, started))
+                write.remove_files(archive.stale_pages(out_dir, project.config, listed))
+                for gone in archive.orphans(out_dir, listed, [r.entry for r in built if r.entry]):
+                    kept = config.display_path(out_dir / f"{gone.slug}{archive.WEB_SUFFIX}")
+                    result.warnings.append(Problem(config.display_path(out_dir / gone.source), 1, 1, "", (
+                        f"this issue file is gone, but {kept} keeps it in the archive (the index, the feed and its "
+                        f"neighbours' links): delete {kept} to take it out")))
                 for built_one in built:  # the web edition is the issue's file: say so with its others
                     web = out_dir / f"{built_one.entry.slug}{archive.WEB_SUFFIX}"  # type: ignore[union-attr]
                     if built_one.web_edition is not None and web in files:
@@ -510,7 +529,8 @@ def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, sa
             files = email.files(out_dir)
             result.web_edition = files.pop(out_dir / f"{email.name}{archive.WEB_SUFFIX}", None)  # type: ignore[assignment]
             labels = {path: config.display_path(path) for path in files}
-            result.entry = archive.entry_for(email.name, email.issue, [asset.name for asset in email.assets.values()])
+            result.entry = archive.entry_for(email.name, email.issue, [asset.name for asset in email.assets.values()],
+                                             os.path.relpath(source.resolve(), out_dir.resolve()))
             if check:
                 result.diff = write.diff_files(files, labels)
                 return result

@@ -52,12 +52,15 @@ def config_text(name: str) -> str:
     """The ``newsletter.yaml`` of a new publication called ``name``."""
     name_line = _one_line(name)
     lines = [
-        f"# {name_line}: the publication's settings. Each field is described above it; lines starting with # are",
-        "# left at their default: remove the # to set one. The whole format: `newsletter docs --out -`.",
+        f"# {name_line}: the publication's settings. Each field is described above it; a line starting with # is",
+        "# not set (its default applies), and shows the default or, where there is none, an example: remove the #",
+        "# to set it. The whole format: `newsletter docs --out -`.",
         "",
     ]
-    settings = {"name": name, "disclaimer": f"You receive {name} because you subscribed to it. "
-                                            "[Unsubscribe](https://example.org/unsubscribe) at any time."}
+    # No unsubscribe link of its own: the footer adds the platform's (or unsubscribe_url), and leaves it out
+    # of the web edition; a link to example.org here passed the unsubscribe check in every new project.
+    settings = {"name": name, "disclaimer": f"You receive {name} because you subscribed to it; the link below "
+                                            "unsubscribes you at any time."}
     lines += _model_lines(models.Config, settings, "", "", name_line)
     return "\n".join(lines) + "\n"
 
@@ -139,7 +142,7 @@ def first_issue(name: str, date: datetime.date) -> str:
             "authors": ["jane-doe"],
             "key_points": ["One sentence a busy reader should keep."],
             "body": "A first paragraph. Paragraphs are separated by a blank line, and take *emphasis*,\n"
-                    "**strong** words and [links](https://example.org).\n\n- a list\n- of points\n",
+                    f"**strong** words and [links]({PLACEHOLDER_URL}).\n\n- a list\n- of points\n",
         }],
     }
     return f"# The first issue of {_one_line(name)}. The whole format: `newsletter docs --out -`.\n" + dump(issue)
@@ -233,11 +236,16 @@ def new(start: Path, date: datetime.date | None = None, block_types: list[str] |
 def _blocks_issue(names: list[str], date: datetime.date, project: Any) -> dict[str, Any]:
     """An issue whose ``blocks:`` hold one block of each of ``names`` (the project's block types, plugins'
     too), each with the fields its model requires, as placeholders."""
+    import difflib
+
     types = project.registry.block_types
-    unknown = [name for name in names if name not in types]
-    if unknown or not names:
-        raise ProjectError(f"--blocks: {', '.join(map(repr, unknown)) or 'no type'} is not a block type; "
-                           f"choose among {', '.join(types)} (comma-separated, in the order they should come)")
+    unknown = [name for name in names if name and name not in types]
+    if unknown or not names or "" in names:
+        close = difflib.get_close_matches(unknown[0].lower(), list(types), n=1) if unknown else []
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        said = f"{', '.join(map(repr, unknown))} is not a block type{hint}" if unknown else "a type is missing"
+        raise ProjectError(f"--blocks: {said}; choose among {', '.join(types)} (comma-separated, in the order "
+                           "they should come)")
     authors = list(project.authors)
     data: dict[str, Any] = {"subject": f"{PLACEHOLDER} {_WORDS['subject']}",
                             "preheader": f"{PLACEHOLDER} {_WORDS['preheader']}", "date": date, "blocks": []}
@@ -270,6 +278,12 @@ def _placeholder_for(name: str, annotation: Any, date: datetime.date, authors: l
         return [_placeholder_for(name, args[0] if args else str, date, authors)]
     if annotation is datetime.date:
         return date
+    if origin is typing.Literal:  # one of a few words: the first, which the writer may change
+        return args[0]
+    if annotation is bool:
+        return False
+    if annotation in (int, float):
+        return 0
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return _required(annotation, date, authors)
     return placeholders("text", date, name)

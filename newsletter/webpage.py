@@ -112,7 +112,7 @@ def og_locale(lang: str) -> str:
     region = next((part for part in parts[1:] if len(part) == 2 and part.isalpha()), None)
     if region:
         return f"{parts[0].lower()}_{region.upper()}"
-    if parts[0].lower() in LIKELY_TERRITORIES:
+    if parts[0].lower() in LIKELY_TERRITORIES and len(parts) == 1:  # zh-Hant is Taiwan's, not China's
         return f"{parts[0].lower()}_{LIKELY_TERRITORIES[parts[0].lower()]}"
     from babel import Locale, UnknownLocaleError
     from babel.core import get_global
@@ -123,7 +123,9 @@ def og_locale(lang: str) -> str:
         return lang.replace("-", "_")
     territory = locale.territory
     if territory is None:
-        likely = str(get_global("likely_subtags").get(locale.language, ""))
+        subtags = get_global("likely_subtags")
+        key = f"{locale.language}_{locale.script}" if locale.script else locale.language
+        likely = str(subtags.get(key) or subtags.get(locale.language, ""))
         territory = next((part for part in likely.split("_")[1:] if len(part) == 2 or part.isdigit()), None)
     return f"{locale.language}_{territory}" if territory else locale.language
 

@@ -14,6 +14,7 @@ import feedparser
 import lxml.html
 import pytest
 import yaml
+from PIL import Image
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -88,7 +89,8 @@ def test_the_index_has_pages_of_fifty_grouped_by_year(archived: Path) -> None:
     assert pages[2].xpath("//a[@aria-current='page']/text()") == ["3"] and not pages[2].xpath("//a[@rel='next']")
     for page in pages:  # the feed, the sign-up link, the logo, the description, the canonical address
         assert page.xpath("//link[@type='application/atom+xml']/@href")[0].endswith("feed.xml")
-        assert page.xpath("//a[@href='https://www.mei.edu/subscribe']/text()") == ["Subscribe"]
+        assert page.xpath("//header//a[@href='https://www.mei.edu/subscribe']/text()") == ["Subscribe"]  # at the top
+        assert page.xpath("//footer//a[@href='https://www.mei.edu/subscribe']/text()") == ["Subscribe"]
         assert page.xpath("//header//img/@src")[0] == LOGO
         assert page.xpath("//meta[@name='description']/@content") == ["Short briefs from MEI scholars, every week."]
     assert pages[1].xpath("//link[@rel='canonical']/@href") == [ARCHIVE_URL + "page/2.html"]
@@ -397,3 +399,94 @@ def test_any_feed_is_atom_that_readers_take_whole(name, lang, archive_url, items
         assert [author.findtext("a:name", namespaces=atom) for author in entry.findall("a:author", namespaces=atom)] \
             == list(item.authors)
         assert entry.findtext("a:content", namespaces=atom) == "<p>x &amp; y</p>"
+
+
+def test_an_issue_whose_file_is_gone_is_named_while_the_archive_keeps_it(project, cli) -> None:
+    for slug, date in (("a", "2024-01-04"), ("b", "2024-01-11")):
+        project.issue(slug, MINIMAL_ISSUE + f"date: {date}\n")
+    assert cli("build", "issues")[0] == 0
+    (project.issues / "a.yaml").unlink()
+    code, out, err = cli("build", "issues")
+    assert code == 0
+    assert ("issues/a.yaml:1:1: warning: this issue file is gone, but dist/a.web.html keeps it in the archive (the "
+            "index, the feed and its neighbours' links): delete dist/a.web.html to take it out") in err
+    (project.out / "a.web.html").unlink()
+    code, out, err = cli("build", "issues")
+    assert "is gone" not in err and _nav(project.out, "b") == {"index": "index.html"}
+
+
+# --- Found by a review of this round ---------------------------------------------------------------------------------
+
+def _hero_issue(project, slug: str, date: str, colour: tuple[int, int, int]) -> None:
+    Image.new("RGB", (40, 20), colour).save(project.issues / f"{slug}.png")
+    project.issue(slug, f'subject: "{slug}"\nhero: {{image: {slug}.png, alt: "A"}}\ndate: {date}\n'
+                  + MINIMAL_ISSUE.split('"A small issue"\n', 1)[1])
+
+
+def test_a_damaged_archive_json_removes_no_picture(project, cli) -> None:
+    project.configure(asset_url="https://cdn.example.org/n/")
+    for number, slug in enumerate(("a", "b", "c")):
+        _hero_issue(project, slug, f"2024-01-0{number + 1}", (number, 2, 3))
+    assert cli("build", "issues")[0] == 0
+    pictures = sorted(p.name for p in (project.out / "assets").iterdir())
+    data = (project.out / "archive.json").read_text(encoding="utf-8")
+    for damage in (data[:300], data.replace('"2024-01-01"', '"2024-02-30"'), data.replace('"slug": "a"', '"slug": "../a"')):
+        (project.out / "archive.json").write_text(damage, encoding="utf-8")
+        code, out, err = cli("build", "issues/c.yaml")
+        assert code == 0 and "Traceback" not in err
+        assert sorted(p.name for p in (project.out / "assets").iterdir()) == pictures
+        assert {e.slug for e in archive.entries(project.out, [])} == {"a", "b", "c"}  # from the web editions
+
+
+def test_a_picture_written_since_the_build_began_is_not_taken_for_stale(project, cli) -> None:
+    import os
+    import time
+
+    project.configure(asset_url="https://cdn.example.org/n/")
+    _hero_issue(project, "a", "2024-01-01", (1, 2, 3))
+    assert cli("build", "issues")[0] == 0
+    other = project.out / "assets" / "another-0123456789ab.png"  # another build's, not recorded yet
+    other.write_bytes(b"x")
+    os.utime(other, (time.time() + 60, time.time() + 60))
+    old = project.out / "assets" / "old-ba9876543210.png"
+    old.write_bytes(b"x")
+    os.utime(old, (time.time() - 60, time.time() - 60))
+    assert cli("build", "issues")[0] == 0
+    assert other.exists() and not old.exists()
+
+
+def test_a_neighbours_new_subject_reaches_the_links_to_it(project, cli) -> None:
+    for slug, date in (("a", "2024-01-04"), ("b", "2024-01-11")):
+        project.issue(slug, MINIMAL_ISSUE + f"date: {date}\n")
+    assert cli("build", "issues")[0] == 0
+    project.issue("b", MINIMAL_ISSUE.replace("A small issue", "A renamed issue") + "date: 2024-01-11\n")
+    assert cli("build", "issues/b.yaml")[0] == 0
+    assert "Next issue: A renamed issue" in _page(project.out, "a.web.html").text_content()
+    assert cli("build", "--check", "issues")[0] == 0
+
+
+def test_pages_past_the_last_are_removed(project, cli) -> None:
+    project.configure(archive={"page_size": 5})
+    for day in range(1, 8):
+        project.issue(f"d{day}", MINIMAL_ISSUE + f"date: 2024-02-0{day}\n")
+    assert cli("build", "issues")[0] == 0 and (project.out / "page" / "2.html").is_file()
+    project.configure(archive={"page_size": 50})
+    code, out, _ = cli("build", "--check", "issues")
+    assert code == 1 and "dist/page/2.html: would be removed" in out
+    assert cli("build", "issues")[0] == 0
+    assert not (project.out / "page" / "2.html").exists()
+    assert cli("build", "--check", "issues")[0] == 0
+
+
+def test_a_broken_archive_template_still_updates_the_web_edition(project, cli) -> None:
+    project.issue("x", MINIMAL_ISSUE)
+    assert cli("build", "issues/x.yaml")[0] == 0
+    project.template("archive.html.j2", "{% for %}\n")
+    project.issue("x", MINIMAL_ISSUE.replace("A paragraph.", "A new paragraph."))
+    code, out, err = cli("build", "issues/x.yaml")
+    assert code == 1 and "archive.html.j2" in err
+    assert "A new paragraph." in (project.out / "x.web.html").read_text(encoding="utf-8")
+
+
+def test_og_locale_of_a_script_is_its_likely_territory() -> None:
+    assert webpage.og_locale("zh-Hant") == "zh_TW" and webpage.og_locale("zh") == "zh_CN"

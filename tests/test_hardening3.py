@@ -337,6 +337,10 @@ def test_new_starts_an_issue_of_the_blocks_named(project, cli) -> None:
     assert "still holds a placeholder" in err  # each TODO: at its line
     code, _, err = cli("new", "--blocks", "brief,quiz", "--date", "2024-06-01")
     assert code == 1 and "'quiz' is not a block type; choose among announcement, brief, events" in err
+    code, _, err = cli("new", "--blocks", "Brief", "--date", "2024-06-01")
+    assert code == 1 and "'Brief' is not a block type; did you mean 'brief'?" in err
+    code, _, err = cli("new", "--blocks", "brief,,events", "--date", "2024-06-01")
+    assert code == 1 and "a type is missing" in err
 
 
 # --- 14. A test send shows what it can ------------------------------------------------------------------------
@@ -432,3 +436,58 @@ def test_the_preview_answers_head_and_the_favicon(project) -> None:
                     assert body == b""
             finally:
                 connection.close()
+
+
+# --- Found by a new user's trial of this round ---------------------------------------------------------------------
+
+def test_a_new_project_has_no_fake_link_that_passes_the_checks(tmp_path, cli, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli("init", "pub", "--name", "Pub")[0] == 0
+    monkeypatch.chdir(tmp_path / "pub")
+    code, out, err = cli("build", "issues/")
+    assert "(https://example.org/unsubscribe)" not in (tmp_path / "pub" / "newsletter.yaml").read_text(encoding="utf-8")
+    report = __import__("json").loads(cli("check", "--format", "json", "dist/")[1])
+    rules = {f["rule"] for f in report["findings"]}
+    assert "unsubscribe" in rules and "placeholder" in rules  # no unsubscribe link, a link to write: both said
+
+
+def test_a_co_authored_briefs_only_handle_says_whose_it_is(project, cli) -> None:
+    project.issue("co", 'subject: "S"\nbriefs:\n  - title: T\n    authors: [{name: "Marco Ruiz"}, randa-slim]\n'
+                        '    body: x\n')
+    assert cli("build", "issues/co.yaml")[0] == 0
+    assert "Follow on Twitter: @rmslim (Randa Slim)" in (project.out / "co.txt").read_text(encoding="utf-8")
+    assert "@rmslim</a> (Randa Slim)" in (project.out / "co.html").read_text(encoding="utf-8")
+
+
+def test_a_palette_picture_twice_the_width_is_shrunk(tmp_path) -> None:
+    from newsletter import images
+
+    Image.new("P", (2400, 400), 3).save(tmp_path / "pal.gif")
+    Image.new("RGB", (2400, 400), (1, 2, 3)).convert("P").save(tmp_path / "pal.png")
+    for name in ("pal.gif", "pal.png"):
+        prepared = images.prepare(tmp_path / name, max_width=600)
+        assert (prepared.width, prepared.height) == (600, 100), name
+
+
+def test_a_time_in_a_flow_mapping_is_quoted_alone(project, cli) -> None:
+    project.issue("t", 'subject: "S"\nblocks:\n  - type: events\n    title: "E"\n    items: [{title: A, '
+                       'date: 2024-05-10, time: 18:30, location: Hall}]\n')
+    code, _, err = cli("validate", "issues/t.yaml")
+    assert code == 1 and 'YAML reads 18:30 as a number, not text: put it in quotes, e.g. time: "18:30"' in err
+
+
+def test_new_blocks_of_a_plugin_with_choices_and_numbers_validate(tmp_path) -> None:
+    import datetime
+    from typing import Literal
+
+    from pydantic import BaseModel
+
+    from newsletter import scaffold
+
+    class Poll(BaseModel):
+        type: Literal["poll"]
+        mood: Literal["calm", "stormy"]
+        count: int
+        open: bool
+
+    assert scaffold._required(Poll, datetime.date(2024, 1, 1), []) == {"mood": "calm", "count": 0, "open": False}

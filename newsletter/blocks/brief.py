@@ -43,8 +43,8 @@ class BriefView(View):
     paragraphs: tuple[str, ...] = field(default=(), metadata={
         "doc": "The body's paragraphs, inline Markdown each (`| markdown`); for templates written before lists."})
     follows: tuple[Follow, ...] = field(default=(), metadata={
-        "doc": "Each author's handle: `handle`, `url` (the profile, tagged), `name`; with more than one, "
-               "print each with its `name`."})
+        "doc": "Each author's handle: `handle`, `url` (the profile, tagged), `name`; with more than one author "
+               "(`bylines`), print each with its `name`."})
     link: str | None = field(default=None, metadata={"doc": "The full article's URL, tagged; None without one."})
     bylines: tuple[Byline, ...] = field(default=(), metadata={
         "doc": "Each author as the byline shows them: `name`, `role`, `photo` (URL) and `url` (the profile, "
@@ -98,8 +98,9 @@ def text(brief: Brief, context: Context) -> list[str]:
     handles = [(author, author.twitter) for author in brief.authors if author.twitter]
     for author, handle in handles:
         url = links.tag(config.twitter_profile(handle))
-        # With several authors, each handle says whose it is; with one, the seed's line exactly.
-        whose = f" ({own(author.name)})" if len(handles) > 1 else ""
+        # With several authors, each handle says whose it is (even when only one has a handle); with one, the
+        # seed's line exactly.
+        whose = f" ({own(author.name)})" if len(brief.authors) > 1 else ""
         out.append(plain.wrap(f"{words.follow_on_twitter}{words.colon}{own('@' + handle)}{whose} "
                               f"{own(f'<{url}>')}"))
     if brief.link:
