@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -34,7 +35,7 @@ def main() -> None:
 
 
 @main.command("build")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out", default="dist", show_default=True, type=click.Path(path_type=Path),
               help="Folder to write X.html, X.txt, X.mjml, X.web.html, X.eml and the archive into.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
@@ -48,11 +49,13 @@ def main() -> None:
                    "plugin's (default: the config's, else none).")
 def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, check: bool, jobs: int | None,
                   platform: str | None) -> None:
-    """Build each issue file (or every issue in a folder) PATHS into --out."""
+    """Build each issue file (or every issue in a folder) PATHS into --out; without PATHS, the issues/ folder
+    of the project you are in."""
     import os
 
     from .pipeline import build, issue_paths
 
+    paths = paths or _default_paths("issues", "build")
     count = len(issue_paths(list(paths)))
     if count == 0:
         _fail("no issue files (*.yaml) found in " + ", ".join(map(str, paths)))
@@ -104,7 +107,7 @@ def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, 
 
 
 @main.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--ignore", "ignore", multiple=True, metavar="RULE",
@@ -116,9 +119,11 @@ def build_command(paths: tuple[Path, ...], out: Path, config_path: Path | None, 
 def check_command(paths: tuple[Path, ...], output_format: str, strict: bool, ignore: tuple[str, ...],
                   config_path: Path | None) -> None:
     """Run the pre-send checks on built emails: X.html files (with X.txt and X.checks.json beside them) or
-    output folders. Each finding names what you wrote (file:line:column and field) before the HTML's place."""
+    output folders (without PATHS, dist/). Each finding names what you wrote (file:line:column and field)
+    before the HTML's place."""
     import json
 
+    paths = paths or _default_paths("dist", "check")
     from . import checks, config
     from .project import load_project
 
@@ -163,13 +168,15 @@ def check_command(paths: tuple[Path, ...], output_format: str, strict: bool, ign
 
 
 @main.command("validate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
               help="The publication's config (default: the nearest newsletter.yaml above each issue).")
 def validate_command(paths: tuple[Path, ...], config_path: Path | None) -> None:
-    """Check issue files against the format without building them (fast enough for a save hook)."""
+    """Check issue files against the format without building them (fast enough for a save hook); without
+    PATHS, the issues/ folder of the project you are in."""
     from .pipeline import validate_issues
 
+    paths = paths or _default_paths("issues", "validate")
     report = validate_issues(list(paths), config_path=config_path)
     if not report.results:
         _fail("no issue files (*.yaml) found in " + ", ".join(map(str, paths)))
@@ -382,6 +389,14 @@ def docs_command(out: Path, readme: Path, check: bool, config_path: Path | None)
     click.echo("wrote " + ", ".join(map(str, files)))
 
 
+def _default_paths(folder: str, command: str) -> tuple[Path, ...]:
+    """The folder a command takes when none is named (issues/ or dist/ here), as preview does."""
+    if Path(folder).is_dir():
+        return (Path(folder),)
+    _fail(f"no {folder}/ here: name the issue files or folders to {command} (newsletter {command} PATHS...), "
+          f"or run it in a project's folder")
+
+
 def _print_errors(report, consequence: str = "") -> None:  # type: ignore[no-untyped-def]
     """Each issue's problems, one per line as ``file:line:col: field: message``, then a summary line; the
     warnings about valid input; the sub-folders that a folder named did not stand for."""
@@ -431,6 +446,6 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     raise click.ClickException(message)
 

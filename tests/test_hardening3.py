@@ -491,3 +491,26 @@ def test_new_blocks_of_a_plugin_with_choices_and_numbers_validate(tmp_path) -> N
         open: bool
 
     assert scaffold._required(Poll, datetime.date(2024, 1, 1), []) == {"mood": "calm", "count": 0, "open": False}
+
+
+def test_build_validate_and_check_take_the_projects_folders_by_default(project, cli, tmp_path, monkeypatch) -> None:
+    project.issue("x", MINIMAL_ISSUE)
+    assert cli("validate")[0] == 0
+    code, out, _ = cli("build")
+    assert code == 0 and "wrote dist/x.html" in out
+    code, out, err = cli("check")
+    assert code == 0 and err.endswith("in 1 email\n")
+    monkeypatch.chdir(tmp_path / "issues")  # no issues/ or dist/ here
+    code, _, err = cli("build")
+    assert code == 1 and "no issues/ here: name the issue files or folders to build" in err
+
+
+def test_validate_and_check_place_a_placeholder_alike_and_quote_no_filler(project, cli) -> None:
+    project.issue("p", 'subject: "S"\npreheader: "TODO: the inbox preview text"\n' + MINIMAL_ISSUE.split(
+        '"A small issue"\n', 1)[1])
+    _, _, validated = cli("validate", "issues/p.yaml")
+    assert "issues/p.yaml:2:12: preheader: warning: still holds a placeholder" in validated
+    cli("build", "issues/p.yaml")
+    _, checked, _ = cli("check", "dist/p.html")
+    assert "issues/p.yaml:2:12: warning [placeholder] preheader: text still holds a placeholder: " \
+           "'TODO: the inbox preview text'\n" in checked

@@ -187,6 +187,10 @@ def _text_parity_rule(email: Email, add: Add) -> None:
         _text_parity(email, add)
 
 
+# What fills an inbox preview after the preheader (render.PREHEADER_FILLER): nothing a reader should see quoted.
+_INVISIBLE = {ord("\u034f"): None, ord("\u200c"): None, ord("\u00a0"): " "}
+
+
 @rule("placeholder", "warning", "a placeholder `newsletter new` left (`TODO:` text, a link to "
       "https://example.org/TODO)")
 def _placeholder(email: Email, add: Add) -> None:
@@ -200,8 +204,8 @@ def _placeholder(email: Email, add: Add) -> None:
             source=email.facts.subject if email.facts is not None else None)
     for element in email.tree.iter():
         if isinstance(element.tag, str) and element.tag not in _VISIBLE_SKIP and PLACEHOLDER in (element.text or ""):
-            add(f"text still holds a placeholder: {' '.join(element.text.split())[:60]!r}", element,
-                text=element.text.strip())
+            shown = " ".join(element.text.translate(_INVISIBLE).split())  # without the preheader's filler
+            add(f"text still holds a placeholder: {shown[:60]!r}", element, text=shown)
     for link in email.tree.iter("a"):
         if (link.get("href") or "").startswith(PLACEHOLDER_URL):
             add(f"link {_label(link)!r} still points to the placeholder {PLACEHOLDER_URL}", link,

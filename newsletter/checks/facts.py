@@ -49,8 +49,8 @@ class Written:
             row = self.value.count("\n", 0, offset)
             start = self.value.rfind("\n", 0, offset) + 1
             return Location(self.file, self.body_line + row, self.indent + offset - start, self.field)
-        if "\n" in self.value[:offset]:  # folded: lines joined, where they were is lost
-            return Location(self.file, self.line, self.column, self.field)
+        if "\n" in self.value[:offset] or offset == 0:  # folded: where lines were is lost; 0: the value's own
+            return Location(self.file, self.line, self.column, self.field)  # place, as validate names it
         return Location(self.file, self.line, self.column + self.quoted + offset, self.field)
 
     @property
