@@ -378,9 +378,9 @@ def archive_files(out_dir: Path, config: Config, current: list[Entry], web_editi
         older = listed[number + 1] if number + 1 < len(listed) else None
         newer = listed[number - 1] if number > 0 else None
         lang = entry.lang or config.lang
-        nav = webpage.nav_html(language.words(config, lang, labels), language.direction(lang), config,
-                               Neighbour(older.slug, older.subject) if older else None,
-                               Neighbour(newer.slug, newer.subject) if newer else None)
+        nav = webpage.nav_html(language.words(config, lang, labels), config,
+                               Neighbour(older.slug, older.subject, older.lang or config.lang) if older else None,
+                               Neighbour(newer.slug, newer.subject, newer.lang or config.lang) if newer else None)
         key = hashlib.sha256(nav.encode()).hexdigest()[:20]
         linked.append(replace(entry, older=older.slug if older else "", newer=newer.slug if newer else "", nav=key))
         html = web_editions.get(entry.slug)

@@ -345,7 +345,7 @@ def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[s
         "view_in_browser": Markup(links.view_in_browser) if links.view_in_browser else None,
         "postal_address": language.postal_address(config, lang),
         "social": [SocialView(account.label, links.tag(account.url)) for account in config.social],
-        "page": webpage.page_for(issue, links.slug, config, block_context.words, lang, direction,
+        "page": webpage.page_for(issue, links.slug, config, block_context.words, lang,
                                  language.name(config, lang)) if links.web else None,
     }
     return env.get_template(TEMPLATE).render(context)

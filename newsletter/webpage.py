@@ -39,6 +39,7 @@ class Neighbour:
 
     slug: str
     subject: str
+    lang: str  # its language: its subject is marked with it
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,7 @@ def og_locale(lang: str) -> str:
     return f"{locale.language}_{territory}" if territory else locale.language
 
 
-def page_for(issue: Issue, slug: str, config: Config, words: Words, lang: str, direction: str,
-             name: str) -> WebPage:
+def page_for(issue: Issue, slug: str, config: Config, words: Words, lang: str, name: str) -> WebPage:
     """The ``page`` of the web edition of ``issue`` (file ``slug``), in its language ``lang``."""
     canonical = absolute(config, quote(f"{slug}{WEB_SUFFIX}"))
     description = issue.preheader or issue.subject
@@ -173,7 +173,7 @@ def page_for(issue: Issue, slug: str, config: Config, words: Words, lang: str, d
         publisher["logo"] = {"@type": "ImageObject", "url": str(config.logo.src)}
     article["publisher"] = publisher
     return WebPage(canonical or quote(f"{slug}{WEB_SUFFIX}"), canonical, tuple(meta), script_json(article), INDEX,
-                   FEED, config.archive.signup_url, nav_html(words, direction, config, None, None))
+                   FEED, config.archive.signup_url, nav_html(words, config, None, None))
 
 
 def script_json(data: object) -> Markup:
@@ -182,20 +182,18 @@ def script_json(data: object) -> Markup:
     return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
-def nav_html(words: Words, direction: str, config: Config, older: Neighbour | None,
-             newer: Neighbour | None) -> Markup:
+def nav_html(words: Words, config: Config, older: Neighbour | None, newer: Neighbour | None) -> Markup:
     """The links of a web edition to the archive's index and to the issues before and after it (by date), in the
     issue's language; styled inline from the theme (its template puts it in a footer-like text, which the dark
     palette recolours)."""
     theme = config.theme
     link = f"color:{theme.link_color};text-decoration:underline"
     items = [Markup('<a href="{}" style="{}">{}</a>').format(INDEX, link, words.archive)]
-    if older is not None:
-        items.append(Markup('<a href="{}" rel="prev" style="{}">{}{}<span dir="auto">{}</span></a>').format(
-            quote(f"{older.slug}{WEB_SUFFIX}"), link, words.previous_issue, words.colon, older.subject))
-    if newer is not None:
-        items.append(Markup('<a href="{}" rel="next" style="{}">{}{}<span dir="auto">{}</span></a>').format(
-            quote(f"{newer.slug}{WEB_SUFFIX}"), link, words.next_issue, words.colon, newer.subject))
+    for neighbour, rel, label in ((older, "prev", words.previous_issue), (newer, "next", words.next_issue)):
+        if neighbour is not None:  # its subject in its own language, isolated from the label's direction
+            items.append(Markup('<a href="{}" rel="{}" style="{}">{}{}<span lang="{}" dir="auto">{}</span></a>')
+                         .format(quote(f"{neighbour.slug}{WEB_SUFFIX}"), rel, link, label, words.colon,
+                                 neighbour.lang, neighbour.subject))
     if config.archive.signup_url:
         items.append(Markup('<a href="{}" style="{}">{}</a>').format(config.archive.signup_url, link, words.subscribe))
     style = (f"margin:0;font-family:{theme.heading_font_family};font-size:14px;line-height:1.8;"
