@@ -253,12 +253,30 @@ class _Builder:
             result[key] = self.build(value_node, (*loc, key), depth + 1)
         return result
 
+    def _content_start(self, node: yaml.Node) -> tuple[int, int]:
+        """Line and column (1-based) where a scalar's text begins: a block scalar's (``|``, ``>``) on the first
+        line after its indicator that holds any, where the checks also find the text; others at the node."""
+        mark = node.start_mark
+        if getattr(node, "style", None) not in ("|", ">"):
+            return mark.line + 1, mark.column + 1
+        text, line = self.document.text, mark.line + 1
+        position = text.find("\n", mark.index)
+        while position >= 0:
+            line += 1
+            end = text.find("\n", position + 1)
+            content = text[position + 1: end if end >= 0 else len(text)]
+            if content.strip():
+                return line, len(content) - len(content.lstrip(" ")) + 1
+            position = end
+        return mark.line + 1, mark.column + 1
+
     def _scalar(self, node: yaml.Node, loc: Path_) -> Any:
         if node.value.startswith(PLACEHOLDER) or node.value == PLACEHOLDER_URL:
-            mark = node.start_mark
+            line, column = self._content_start(node)
+            first = node.value.split("\n", 1)[0]
             self.document.warnings.append(Problem(
-                self.document.path, mark.line + 1, mark.column + 1, format_loc(loc),
-                f"still holds a placeholder ({node.value[:40]}{'…' if len(node.value) > 40 else ''}): "
+                self.document.path, line, column, format_loc(loc),
+                f"still holds a placeholder ({first[:40]}{'…' if len(first) > 40 else ''}): "
                 "write it before sending"))
         if getattr(node, "style", None) == ">" and "\n" in node.value.strip("\n") and node.tag == "tag:yaml.org,2002:str":
             mark = node.start_mark

@@ -514,3 +514,21 @@ def test_validate_and_check_place_a_placeholder_alike_and_quote_no_filler(projec
     _, checked, _ = cli("check", "dist/p.html")
     assert "issues/p.yaml:2:12: warning [placeholder] preheader: text still holds a placeholder: " \
            "'TODO: the inbox preview text'\n" in checked
+
+
+def test_check_names_each_place_a_repeated_placeholder_is_written(project, cli) -> None:
+    """Two briefs with the same placeholder paragraph and link: validate warns at both lines, and so does check
+    (it used to find the text's first writing for both)."""
+    brief = ('  - title: "{title}"\n    authors: [randa-slim]\n    body: |\n      TODO: write the paragraph.\n\n'
+             '      [More](https://example.org/TODO)\n')
+    project.issue("twice", 'subject: "S"\nbriefs:\n' + brief.format(title="One") + brief.format(title="Two"))
+    _, _, validated = cli("validate", "issues/twice.yaml")
+    assert "issues/twice.yaml:6:7: briefs[0].body: warning: still holds a placeholder (TODO: write the " \
+           "paragraph.): write it before sending" in validated  # the block's first line, where its text begins
+    assert "issues/twice.yaml:12:7: briefs[1].body: warning: still holds a placeholder" in validated
+    cli("build", "issues/twice.yaml")
+    _, checked, _ = cli("check", "dist/twice.html")
+    texts = [line for line in checked.splitlines() if "text still holds a placeholder" in line]
+    links = [line for line in checked.splitlines() if "still points to the placeholder" in line]
+    assert [line.split(": ")[0] for line in texts] == ["issues/twice.yaml:6:7", "issues/twice.yaml:12:7"]
+    assert [line.split(": ")[0] for line in links] == ["issues/twice.yaml:8:14", "issues/twice.yaml:14:14"]

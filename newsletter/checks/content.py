@@ -202,14 +202,22 @@ def _placeholder(email: Email, add: Add) -> None:
     if title is not None and PLACEHOLDER in (title.text or ""):  # the subject, in the head
         add(f"the subject still holds a placeholder: {' '.join(title.text.split())[:60]!r}", title,
             source=email.facts.subject if email.facts is not None else None)
+    # The same placeholder in two blocks: the k-th in the HTML is named at the k-th place the issue writes it
+    # (a title that the Contents repeats falls back to the first, and is said once).
+    met: dict[str, int] = {}
+    facts = email.facts
     for element in email.tree.iter():
         if isinstance(element.tag, str) and element.tag not in _VISIBLE_SKIP and PLACEHOLDER in (element.text or ""):
             shown = " ".join(element.text.translate(_INVISIBLE).split())  # without the preheader's filler
-            add(f"text still holds a placeholder: {shown[:60]!r}", element, text=shown)
+            occurrence = met[shown] = met.get(shown, -1) + 1
+            add(f"text still holds a placeholder: {shown[:60]!r}", element, text=shown,
+                source=facts.locate_text(shown, occurrence=occurrence) if facts is not None else None)
     for link in email.tree.iter("a"):
-        if (link.get("href") or "").startswith(PLACEHOLDER_URL):
-            add(f"link {_label(link)!r} still points to the placeholder {PLACEHOLDER_URL}", link,
-                url=link.get("href"))
+        href = link.get("href") or ""
+        if href.startswith(PLACEHOLDER_URL):
+            occurrence = met[href] = met.get(href, -1) + 1
+            add(f"link {_label(link)!r} still points to the placeholder {PLACEHOLDER_URL}", link, url=href,
+                source=facts.locate_url(href, occurrence=occurrence) if facts is not None else None)
 
 
 @rule("dark-mode", "warning", "no `color-scheme` / `supported-color-schemes` meta")
