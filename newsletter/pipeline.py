@@ -338,7 +338,8 @@ class _Projects:
             try:
                 self.loaded[key] = load_project(found)
                 for warning in self.loaded[key].warnings:  # type: ignore[union-attr]
-                    self.notices.setdefault(f"{warning.file}:{warning.line}:{warning.column}: warning: "
+                    field = f": {warning.field}" if warning.field else ""
+                    self.notices.setdefault(f"{warning.file}:{warning.line}:{warning.column}{field}: warning: "
                                             f"{warning.message}", None)
             except NewsletterError as exc:
                 self.loaded[key] = exc

@@ -157,7 +157,7 @@ def resolve_pictures(model: Any, document: load.Document, base: Path, root: Path
         warnings += [document.problem(loc, f"{value} {warning}") for warning in said]
     if problems:
         raise InputError([*document.problems, *problems])
-    return _replaced(model, (), resolved), [Problem(w.file, w.line, w.column, "", w.message) for w in warnings]
+    return _replaced(model, (), resolved), warnings
 
 
 class _Refused(Exception):

@@ -229,10 +229,10 @@ def test_large_and_webp_pictures_warn(harbor, local_hero, cli) -> None:
     config.write_text(config.read_text(encoding="utf-8") + 'logo: {src: assets/mark.webp, alt: "Harbor"}\n')
     code, _, err = cli("build", "issues/2024-05-03.yaml")
     assert code == 0, err
-    assert re.search(r"issues/2024-05-03.yaml:6:10: warning: \.\./assets/hero.png is [0-9.]+ MB: over 1 MB", err)
+    assert re.search(r"issues/2024-05-03.yaml:6:10: hero.image: warning: \.\./assets/hero.png is [0-9.]+ MB: over 1 MB", err)
     # The config's and the registry's pictures warn at their own lines, once for the run.
-    assert re.search(r"^newsletter.yaml:\d+:\d+: warning: assets/mark.webp is WebP, which Outlook", err, re.M)
-    assert re.search(r"^authors.yaml:\d+:\d+: warning: assets/small.webp is WebP, which Outlook", err, re.M)
+    assert re.search(r"^newsletter.yaml:\d+:\d+: logo.src: warning: assets/mark.webp is WebP, which Outlook", err, re.M)
+    assert re.search(r"^authors.yaml:\d+:\d+: [\w.-]+\.photo: warning: assets/small.webp is WebP, which Outlook", err, re.M)
     html = (harbor / "dist" / "2024-05-03.html").read_text(encoding="utf-8")
     assert 'width="200" height="100"' in html  # the picture's own size gives the logo's height
     prepared = images.prepare(harbor / "assets" / "small.webp")
