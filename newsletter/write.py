@@ -126,14 +126,64 @@ def diff_files(files: Mapping[Path, str | bytes], labels: dict[Path, str] | None
         if current == text:
             continue
         before = f"{label} (missing)" if current is None else label
+        decoded = ""
+        if path.suffix == ".eml":
+            # Quoted-printable folds every 76 characters: one changed word moves every fold after it. The
+            # decoded parts show the change itself.
+            current = None if current is None else _decoded_message(current)
+            text, decoded = _decoded_message(text), "; the parts decoded"
+        old_lines, new_lines = (current or "").splitlines(keepends=True), text.splitlines(keepends=True)
+        broken = decoded
+        if any(len(line) > _LONG_LINE for line in (*old_lines, *new_lines)):
+            # MRML writes an email's body as one line, the checks' JSON is one line: a diff of whole lines would
+            # print 50 KB to show one changed word. Both sides are broken alike, between tags and JSON members.
+            old_lines, new_lines = _broken(old_lines), _broken(new_lines)
+            broken += "; lines broken between tags"
         chunks.extend(
             difflib.unified_diff(
-                (current or "").splitlines(keepends=True),
-                text.splitlines(keepends=True),
+                old_lines,
+                new_lines,
                 fromfile=before,
-                tofile=f"{label} (would be written)",
+                tofile=f"{label} (would be written{broken + ' for this diff' if broken else ''})",
             )
         )
         if chunks and not chunks[-1].endswith("\n"):
             chunks[-1] += "\n\\ No newline at end of file\n"
     return "".join(chunks)
+
+
+_LONG_LINE = 1000
+_BREAK = re.compile(r"(?<=>)(?=<)|(?<=&gt;)(?=&lt;)|(?<=,)(?=\")")
+
+
+def _broken(lines: list[str]) -> list[str]:
+    """Lines longer than a screen's few broken where a tag ends before the next begins, or after a comma
+    before a quote (JSON's members); the others as they are."""
+    out: list[str] = []
+    for line in lines:
+        if len(line) <= _LONG_LINE:
+            out.append(line)
+            continue
+        parts = _BREAK.split(line)
+        out.extend(part if part.endswith("\n") else part + "\n" for part in parts[:-1])
+        out.append(parts[-1])
+    return out
+
+
+def _decoded_message(message: str) -> str:
+    """A MIME message as its headers, then each part's headers and decoded text (for a diff only)."""
+    from email import message_from_string, policy
+
+    parsed = message_from_string(message.replace("\r\n", "\n"), policy=policy.default)
+    out: list[str] = []
+    for part in parsed.walk():
+        out.extend(f"{name}: {value}\n" for name, value in part.items())
+        out.append("\n")
+        if not part.is_multipart():
+            payload = part.get_payload(decode=True)
+            payload = payload if isinstance(payload, bytes) else b""
+            charset = part.get_content_charset() or "utf-8"
+            body = payload.decode(charset, errors="replace") if part.get_content_maintype() == "text" else \
+                f"({len(payload)} bytes of {part.get_content_type()})"
+            out.append(body.replace("\r\n", "\n").rstrip("\n") + "\n\n")
+    return "".join(out)

@@ -150,3 +150,26 @@ def test_library_call_matches_the_cli(project, cli) -> None:
     email = newsletter.render_issue("issues/mei-four-briefs.yaml")
     assert (project.root / "lib" / "mei-four-briefs.html").read_text(encoding="utf-8") == email.html
     assert (REPO / "tests" / "golden" / "mei-four-briefs.txt").read_text(encoding="utf-8") == email.text
+
+
+def test_check_diff_of_a_one_line_html_shows_the_changed_tags_only(project, cli) -> None:
+    """MRML writes the body as one line of about 50 KB: the diff breaks both sides between tags, so a changed
+    title shows as its own few lines instead of the whole email twice."""
+    path = project.example()
+    assert cli("build", "issues/mei-four-briefs.yaml")[0] == 0
+    path.write_text(path.read_text(encoding="utf-8").replace("Tehran’s ISIS challenge\"", "Tehran’s new ISIS challenge\""),
+                    encoding="utf-8")
+    code, out, _ = cli("build", "--check", "issues/mei-four-briefs.yaml")
+    assert code == 1
+    html_diff = out.split("--- dist/mei-four-briefs.html\n", 1)[1].split("\n--- ", 1)[0]
+    assert html_diff.startswith("+++ dist/mei-four-briefs.html (would be written; lines broken between tags for "
+                                "this diff)\n")
+    changed = [line for line in html_diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert any("Tehran’s new ISIS challenge" in line for line in changed if line.startswith("+"))
+    assert any("Tehran’s ISIS challenge" in line for line in changed if line.startswith("-"))
+    assert max(len(line) for line in changed) < 1000 and len(html_diff) < 8000, len(html_diff)
+    eml_diff = out.split("--- dist/mei-four-briefs.eml\n", 1)[1].split("\n--- dist/", 1)[0]
+    assert eml_diff.startswith("+++ dist/mei-four-briefs.eml (would be written; the parts decoded; lines broken")
+    assert "-  3. Tehran’s ISIS challenge\n+  3. Tehran’s new ISIS challenge\n" in eml_diff  # not =E2=80=99
+    assert "-Subject: Taliban recognition, US-Iraq security talks, Tehran’s ISIS challenge\n" in eml_diff
+    assert len(eml_diff) < 8000, len(eml_diff)
