@@ -38,7 +38,7 @@ from . import archive, arguments, config, load, validate, write
 from .errors import ArgumentError, ConfigNotFound, InputError, NewsletterError, Problem, SystemFailure
 from .links import Links, links_for
 from .models import Issue
-from .project import Project, default_project, find_project, load_project, resolve_pictures
+from .project import Project, default_project, find_project, load_project, picture_problems, resolve_pictures
 
 if TYPE_CHECKING:
     from .checks import Facts, Finding
@@ -181,9 +181,16 @@ def check_platform(platform: object, platforms: dict[str, Any] | None = None) ->
 def _validate(path: Path, project: Project) -> tuple[Issue, list[Problem], load.Document]:
     """Stages 1-2c for an issue: loaded, validated against the model, its pictures resolved."""
     document = load.load(path, config.display_path(path))
-    issue = validate.validate(document, Issue, project.validation_context(path))
-    issue, warnings = resolve_pictures(issue, document, path.resolve().parent,
-                                       project.config_path.resolve().parent, project.config)
+    context = project.validation_context(path)
+    base, root = path.resolve().parent, project.config_path.resolve().parent
+    try:
+        issue = validate.validate(document, Issue, context)
+    except InputError as exc:  # a missing picture is said now too, not once these are fixed
+        more = picture_problems(document, Issue, context, base, root, project.config)
+        if not more:
+            raise
+        raise InputError([*exc.problems, *more]) from None
+    issue, warnings = resolve_pictures(issue, document, base, root, project.config)
     return issue, [*document.warnings, *warnings, *_block_warnings(issue, document)], document
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel
 
@@ -77,7 +77,13 @@ def load_project(config_path: Path) -> Project:
         registry_document = load.load(authors_path, display_path(authors_path))
         if registry_document.data is None:
             registry_document.data = {}
-        validated = validate.validate(registry_document, AuthorRegistry)
+        try:
+            validated = validate.validate(registry_document, AuthorRegistry)
+        except InputError as exc:  # a missing photo is said now too, not once these are fixed
+            more = picture_problems(registry_document, AuthorRegistry, {}, authors_path.parent, base, config)
+            if not more:
+                raise
+            raise InputError([*exc.problems, *more]) from None
         validated, more = resolve_pictures(validated, registry_document, authors_path.parent, base, config)
         authors, warnings = validated.root, warnings + more
     templates_dir = base / config.templates if config.templates else None
@@ -162,6 +168,72 @@ def resolve_pictures(model: Any, document: load.Document, base: Path, root: Path
 
 class _Refused(Exception):
     pass
+
+
+def picture_problems(document: load.Document, model: type[BaseModel], context: dict[str, Any], base: Path,
+                     root: Path, config: Config) -> list[Problem]:
+    """For a ``document`` that failed validation as ``model``: the problems of its pictures given as files in
+    each part that is valid on its own (a field, else each item of a list), so that a missing picture is said
+    with the validation errors instead of once they are fixed."""
+    from pydantic import TypeAdapter, ValidationError
+
+    data = document.data
+    if not isinstance(data, dict):
+        return []
+    problems: list[Problem] = []
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if name == "root":  # a registry: a mapping of ids, each part valid alone or not
+            import typing
+
+            value_type = typing.get_args(info.annotation)[-1] if typing.get_origin(info.annotation) is dict else None
+            if value_type is not None:
+                problems += _part_pictures(document, [((id_,), value_type, raw) for id_, raw in data.items()],
+                                           context, base, root, config)
+            continue
+        if key not in data:
+            continue
+        annotation: Any = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        parts: list[tuple[tuple[Any, ...], Any, Any]] = [((key,), annotation, data[key])]
+        item = _item_type(info.annotation)
+        if item is not None and isinstance(data[key], list):
+            try:
+                TypeAdapter(annotation).validate_python(data[key], context=context)
+            except ValidationError:  # the list as a whole fails: each item that is valid alone still counts
+                parts = [((key, index), item, value) for index, value in enumerate(data[key])]
+        problems += _part_pictures(document, parts, context, base, root, config)
+    return problems
+
+
+def _part_pictures(document: load.Document, parts: list[tuple[tuple[Any, ...], Any, Any]], context: dict[str, Any],
+                   base: Path, root: Path, config: Config) -> list[Problem]:
+    """The picture problems of each ``(loc, type, raw value)`` part that validates as its type alone."""
+    from pydantic import TypeAdapter, ValidationError
+
+    problems = []
+    for loc, kind, raw in parts:
+        try:
+            value = TypeAdapter(kind).validate_python(raw, context=context)
+        except ValidationError:  # invalid: validation has said so
+            continue
+        for where, path in _pictures(value, loc):
+            try:
+                _picture(path, base, root, config)
+            except _Refused as refused:
+                problems.append(document.problem(where, str(refused)))
+    return problems
+
+
+def _item_type(annotation: Any) -> Any:
+    """The item type of a ``list[X]`` or ``list[X] | None`` annotation; None for any other."""
+    import typing
+
+    if typing.get_origin(annotation) is list:
+        return typing.get_args(annotation)[0]
+    for arg in typing.get_args(annotation):
+        if typing.get_origin(arg) is list:
+            return typing.get_args(arg)[0]
+    return None
 
 
 def _pictures(value: Any, loc: tuple[Any, ...]) -> Any:

@@ -216,6 +216,38 @@ def test_a_file_that_is_no_picture_is_refused(harbor, local_hero, cli, content, 
     assert not (harbor / "dist").exists()
 
 
+def test_a_missing_picture_is_said_with_the_validation_errors(harbor, local_hero, cli) -> None:
+    """A missing picture used to be said only once the issue's other errors were fixed: the pictures of each
+    part that is valid alone are now checked beside them (a brief with an error of its own, and one without)."""
+    issue, _ = local_hero
+    (harbor / "assets" / "hero.png").unlink()
+    text = issue.read_text(encoding="utf-8")
+    issue.write_text(text.replace("subject:", "subjet:", 1), encoding="utf-8")
+    code, _, err = cli("validate", "issues/2024-05-03.yaml")
+    assert code == 1
+    assert re.search(r"issues/2024-05-03.yaml:\d+:\d+: subjet: unknown field", err), err
+    assert re.search(r"issues/2024-05-03.yaml:\d+:\d+: hero.image: file not found: \.\./assets/hero.png", err), err
+    code, _, err = cli("build", "issues/2024-05-03.yaml")
+    assert code == 1 and "hero.image: file not found: ../assets/hero.png" in err and "subjet" in err
+    # An error inside the hero itself: validation says it; the picture is not guessed at.
+    issue.write_text(text.replace('  alt: "A red field"\n', '  alt: 5\n'), encoding="utf-8")
+    code, _, err = cli("validate", "issues/2024-05-03.yaml")
+    assert code == 1 and "hero.alt" in err and "file not found" not in err
+    # In blocks: a block with an error of its own, and an image block whose file is missing.
+    issue.write_text('subject: "S"\nblocks:\n  - type: note\n    bodyy: "Hello."\n  - type: image\n'
+                     '    image: "../assets/gone.png"\n    alt: "Gone"\n', encoding="utf-8")
+    code, _, err = cli("validate", "issues/2024-05-03.yaml")
+    assert code == 1 and "issues/2024-05-03.yaml:4:5: blocks[0].bodyy: unknown field" in err, err
+    assert "issues/2024-05-03.yaml:6:12: blocks[1].image: file not found: ../assets/gone.png" in err, err
+    # In the authors registry: one author with an error, another whose photo is missing.
+    authors = harbor / "authors.yaml"
+    authors.write_text('ann:\n  name: "Ann"\n  rolee: "Editor"\nbob:\n  name: "Bob"\n  photo: assets/bob.png\n',
+                       encoding="utf-8")
+    code, _, err = cli("validate", "issues/2024-05-03.yaml")
+    assert code == 1 and "authors.yaml:3:3: ann.rolee: unknown field" in err, err
+    assert "authors.yaml:6:10: bob.photo: file not found: assets/bob.png" in err, err
+
+
 def test_large_and_webp_pictures_warn(harbor, local_hero, cli) -> None:
     import os
 
