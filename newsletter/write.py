@@ -110,43 +110,45 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
 
 
 def diff_files(files: Mapping[Path, str | bytes], labels: dict[Path, str] | None = None) -> str:
-    """A unified diff from what is on disk to what would be written; empty when they are the same."""
+    """A unified diff from what is on disk to what would be written; empty when they are the same, byte for
+    byte."""
     import difflib  # only ``--check`` compares: 2 ms of every other cold start
 
     chunks: list[str] = []
     for path, content in files.items():
-        text = content if isinstance(content, str) else content.decode("utf-8", errors="replace")
+        new_bytes = content.encode("utf-8") if isinstance(content, str) else content
         label = (labels or {}).get(path, str(path))
         try:
-            current = path.read_bytes().decode("utf-8", errors="replace")
+            old_bytes: bytes | None = path.read_bytes()
         except FileNotFoundError:
-            current = None
+            old_bytes = None
         except OSError as exc:
             raise OutputError(f"cannot read {label}: {exc.strerror}") from None
-        if current == text:
+        if old_bytes == new_bytes:
             continue
-        before = f"{label} (missing)" if current is None else label
-        decoded = ""
+        before = f"{label} (missing)" if old_bytes is None else label
+        old_text = None if old_bytes is None else old_bytes.decode("utf-8", errors="replace")
+        new_text = new_bytes.decode("utf-8", errors="replace")
+        shown = ""
         if path.suffix == ".eml":
             # Quoted-printable folds every 76 characters: one changed word moves every fold after it. The
-            # decoded parts show the change itself.
-            current = None if current is None else _decoded_message(current)
-            text, decoded = _decoded_message(text), "; the parts decoded"
-        old_lines, new_lines = (current or "").splitlines(keepends=True), text.splitlines(keepends=True)
-        broken = decoded
+            # decoded parts show the change itself (unless one side does not parse: then the lines as they are).
+            old_view = None if old_bytes is None else _decoded_message(old_bytes)
+            new_view = _decoded_message(new_bytes)
+            if new_view is not None and (old_bytes is None or old_view is not None):
+                old_text, new_text, shown = old_view, new_view, "; the parts decoded"
+        old_lines, new_lines = (old_text or "").splitlines(keepends=True), new_text.splitlines(keepends=True)
         if any(len(line) > _LONG_LINE for line in (*old_lines, *new_lines)):
             # MRML writes an email's body as one line, the checks' JSON is one line: a diff of whole lines would
             # print 50 KB to show one changed word. Both sides are broken alike, between tags and JSON members.
             old_lines, new_lines = _broken(old_lines), _broken(new_lines)
-            broken += "; lines broken between tags"
-        chunks.extend(
-            difflib.unified_diff(
-                old_lines,
-                new_lines,
-                fromfile=before,
-                tofile=f"{label} (would be written{broken + ' for this diff' if broken else ''})",
-            )
-        )
+            shown += "; lines broken between tags"
+        hunks = list(difflib.unified_diff(old_lines, new_lines, fromfile=before,
+                                          tofile=f"{label} (would be written{shown + ' for this diff' if shown else ''})"))
+        if not hunks:  # the bytes differ where the diff does not look: say so, or --check would pass
+            hunks = [f"--- {before}\n", f"+++ {label} (would be written)\n",
+                     "@@ the bytes differ only in line endings, encoding or line breaks: a build writes it anew @@\n"]
+        chunks.extend(hunks)
         if chunks and not chunks[-1].endswith("\n"):
             chunks[-1] += "\n\\ No newline at end of file\n"
     return "".join(chunks)
@@ -170,20 +172,32 @@ def _broken(lines: list[str]) -> list[str]:
     return out
 
 
-def _decoded_message(message: str) -> str:
-    """A MIME message as its headers, then each part's headers and decoded text (for a diff only)."""
-    from email import message_from_string, policy
+def _decoded_message(message: bytes) -> str | None:
+    """A MIME message as its headers, then each part's headers and decoded text, for a diff only; None when the
+    standard library cannot read it (a file on disk may hold anything)."""
+    import codecs
+    from email import message_from_bytes, policy
 
-    parsed = message_from_string(message.replace("\r\n", "\n"), policy=policy.default)
-    out: list[str] = []
-    for part in parsed.walk():
-        out.extend(f"{name}: {value}\n" for name, value in part.items())
-        out.append("\n")
-        if not part.is_multipart():
+    try:
+        parsed = message_from_bytes(message.replace(b"\r\n", b"\n"), policy=policy.default)
+        out: list[str] = []
+        for part in parsed.walk():
+            out.extend(f"{name}: {value}\n" for name, value in part.items())
+            out.append("\n")
+            if part.is_multipart():
+                continue
             payload = part.get_payload(decode=True)
             payload = payload if isinstance(payload, bytes) else b""
+            if part.get_content_maintype() != "text":
+                out.append(f"({len(payload)} bytes of {part.get_content_type()})\n\n")
+                continue
             charset = part.get_content_charset() or "utf-8"
-            body = payload.decode(charset, errors="replace") if part.get_content_maintype() == "text" else \
-                f"({len(payload)} bytes of {part.get_content_type()})"
+            try:
+                codecs.lookup(charset)
+            except LookupError:
+                charset = "utf-8"
+            body = payload.decode(charset, errors="replace")
             out.append(body.replace("\r\n", "\n").rstrip("\n") + "\n\n")
-    return "".join(out)
+        return "".join(out)
+    except Exception:  # noqa: BLE001 - the parser raises IndexError, ValueError, ... on broken headers
+        return None

@@ -173,3 +173,26 @@ def test_check_diff_of_a_one_line_html_shows_the_changed_tags_only(project, cli)
     assert "-  3. Tehran’s ISIS challenge\n+  3. Tehran’s new ISIS challenge\n" in eml_diff  # not =E2=80=99
     assert "-Subject: Taliban recognition, US-Iraq security talks, Tehran’s ISIS challenge\n" in eml_diff
     assert len(eml_diff) < 8000, len(eml_diff)
+
+
+def test_check_fails_on_bytes_the_shown_diff_cannot_see_and_survives_a_broken_eml(project, cli) -> None:
+    """The diff shows a decoded .eml and long lines broken: a file differing only in line endings would show
+    an empty diff, and --check pass. And an .eml on disk the standard library cannot read is diffed as it is."""
+    project.example()
+    assert cli("build", "issues/mei-four-briefs.yaml")[0] == 0
+    eml = project.out / "mei-four-briefs.eml"
+    original = eml.read_bytes()
+    eml.write_bytes(original.replace(b"\r\n", b"\n"))
+    code, out, err = cli("build", "--check", "issues/mei-four-briefs.yaml")
+    assert code == 1 and "1 issue would change in dist" in err
+    assert "--- dist/mei-four-briefs.eml\n+++ dist/mei-four-briefs.eml (would be written)\n@@ the bytes differ " \
+           "only in line endings, encoding or line breaks: a build writes it anew @@\n" in out
+    eml.write_bytes(original.replace(b'charset="utf-8"', b'charset="x-bogus"', 1))
+    code, out, err = cli("build", "--check", "issues/mei-four-briefs.yaml")
+    assert code == 1 and "Traceback" not in err
+    assert '-Content-Type: text/plain; charset="x-bogus"\n+Content-Type: text/plain; charset="utf-8"\n' in out
+    broken = original.replace(b"Message-ID: <", "Message-ID: <<\u2039".encode(), 1)
+    eml.write_bytes(broken)  # the standard library's header parser raises IndexError on it
+    code, out, err = cli("build", "--check", "issues/mei-four-briefs.yaml")
+    assert code == 1 and "Traceback" not in err
+    assert "-Message-ID: <<\u2039" in out and "the parts decoded" not in out  # the lines as they are on disk
