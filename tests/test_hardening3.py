@@ -532,3 +532,14 @@ def test_check_names_each_place_a_repeated_placeholder_is_written(project, cli) 
     links = [line for line in checked.splitlines() if "still points to the placeholder" in line]
     assert [line.split(": ")[0] for line in texts] == ["issues/twice.yaml:6:7", "issues/twice.yaml:12:7"]
     assert [line.split(": ")[0] for line in links] == ["issues/twice.yaml:8:14", "issues/twice.yaml:14:14"]
+    # A brief whose link: and body both hold the placeholder address: each link at its own writing, though
+    # the HTML shows the body's first and the issue writes the link: first.
+    project.issue("both", 'subject: "S"\nbriefs:\n  - title: "One"\n    authors: [randa-slim]\n'
+                          '    link: https://example.org/TODO\n    body: |\n      See [More](https://example.org/TODO).\n')
+    cli("build", "issues/both.yaml")
+    _, checked, _ = cli("check", "dist/both.html")
+    links = [line for line in checked.splitlines() if "still points to the placeholder" in line]
+    assert any(line.startswith("issues/both.yaml:7:18: warning [placeholder] briefs[0].body: link 'More'")
+               for line in links), links
+    assert any(line.startswith("issues/both.yaml:5:11: warning [placeholder] briefs[0].link: link 'Read the "
+                               "full brief'") for line in links), links

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -202,22 +203,37 @@ def _placeholder(email: Email, add: Add) -> None:
     if title is not None and PLACEHOLDER in (title.text or ""):  # the subject, in the head
         add(f"the subject still holds a placeholder: {' '.join(title.text.split())[:60]!r}", title,
             source=email.facts.subject if email.facts is not None else None)
-    # The same placeholder in two blocks: the k-th in the HTML is named at the k-th place the issue writes it
-    # (a title that the Contents repeats falls back to the first, and is said once).
-    met: dict[str, int] = {}
     facts = email.facts
+    # The same placeholder in two blocks: the k-th in the HTML is named at the k-th place the issue writes it,
+    # round again when the HTML repeats them all (the Contents lists the titles, then the briefs show them).
+    texts: dict[str, list[etree._Element]] = {}
     for element in email.tree.iter():
         if isinstance(element.tag, str) and element.tag not in _VISIBLE_SKIP and PLACEHOLDER in (element.text or ""):
             shown = " ".join(element.text.translate(_INVISIBLE).split())  # without the preheader's filler
-            occurrence = met[shown] = met.get(shown, -1) + 1
+            texts.setdefault(shown, []).append(element)
+    for shown, elements in texts.items():
+        places = facts.text_places(shown) if facts is not None else []
+        for number, element in enumerate(elements):
             add(f"text still holds a placeholder: {shown[:60]!r}", element, text=shown,
-                source=facts.locate_text(shown, occurrence=occurrence) if facts is not None else None)
+                source=places[number % len(places)] if places else None)
+    # A link: at a Markdown link with its label ([More](url)) where there is one, else at a field that holds
+    # the address alone (a brief's link:); the k-th such link at the k-th such place.
+    met: dict[tuple[Any, ...], int] = {}
     for link in email.tree.iter("a"):
         href = link.get("href") or ""
-        if href.startswith(PLACEHOLDER_URL):
-            occurrence = met[href] = met.get(href, -1) + 1
-            add(f"link {_label(link)!r} still points to the placeholder {PLACEHOLDER_URL}", link, url=href,
-                source=facts.locate_url(href, occurrence=occurrence) if facts is not None else None)
+        if not href.startswith(PLACEHOLDER_URL):
+            continue
+        source = None
+        if facts is not None:
+            writings = facts.url_places(href)
+            label = f"[{_text(link).strip()}]("
+            pool = [place for place, before in writings if before.endswith(label)] or \
+                [place for place, before in writings if not before.endswith("](")] or [place for place, _ in writings]
+            if pool:
+                number = met[tuple(pool)] = met.get(tuple(pool), -1) + 1
+                source = pool[number % len(pool)]
+        add(f"link {_label(link)!r} still points to the placeholder {PLACEHOLDER_URL}", link, url=href,
+            source=source)
 
 
 @rule("dark-mode", "warning", "no `color-scheme` / `supported-color-schemes` meta")

@@ -94,14 +94,11 @@ class Facts:
 
     # --- where things were written --------------------------------------------------------------------
 
-    def locate_url(self, url: str, occurrence: int = 0) -> Location | None:
-        """Where ``url`` (as the HTML has it: perhaps tagged with UTM parameters) was written; with
-        ``occurrence`` k, its k-th writing (from 0) where it was written more than once, else the first."""
-        for candidate in _url_forms(url):
-            places = [written.at(index) for written in self.written
-                      for index in _indexes(written.value, candidate, occurrence)]
-            if places:
-                return places[occurrence] if occurrence < len(places) else places[0]
+    def locate_url(self, url: str) -> Location | None:
+        """Where ``url`` (as the HTML has it: perhaps tagged with UTM parameters) was written."""
+        places = self.url_places(url)
+        if places:
+            return places[0][0]
         # A link made from a setting: the archive's address and the slug, a profile from a Twitter handle.
         best = None
         for written in self.written:
@@ -116,24 +113,39 @@ class Facts:
             return self.locate_text(handle.group(1), whole=True)
         return None
 
-    def locate_text(self, text: str, whole: bool = False, occurrence: int = 0) -> Location | None:
-        """Where the text a reader sees (``text``, or its first words) was written; ``whole``: as a word. With
-        ``occurrence`` k, its k-th writing (from 0) where it was written more than once, else the first."""
+    def url_places(self, url: str) -> list[tuple[Location, str]]:
+        """Each place ``url`` (as the HTML has it) is written as it is, in the order of the facts, with the
+        text just before it (where a Markdown link's ``[label](`` stands)."""
+        for candidate in _url_forms(url):
+            places = []
+            for written in self.written:
+                index = written.value.find(candidate)
+                while index >= 0:
+                    places.append((written.at(index), written.value[max(0, index - 200):index]))
+                    index = written.value.find(candidate, index + 1)
+            if places:
+                return places
+        return []
+
+    def locate_text(self, text: str, whole: bool = False) -> Location | None:
+        """Where the text a reader sees (``text``, or its first words) was written; ``whole``: as a word."""
+        places = self.text_places(text, whole, first_only=True)
+        return places[0] if places else None
+
+    def text_places(self, text: str, whole: bool = False, first_only: bool = False) -> list[Location]:
+        """Each place the text a reader sees (``text``, or its first words) was written, in order."""
         words = text.split()
         if not words or len("".join(words)) < 3:
-            return None
+            return []
         pattern = r"\s+".join(re.escape(word) for word in words[:8])
         compiled = re.compile(rf"(?<![\w@]){pattern}(?!\w)" if whole else pattern)
-        first = None
-        seen = 0
+        places = []
         for written in self.written:
             for match in compiled.finditer(written.value):
-                if seen == occurrence:
-                    return written.at(match.start())
-                if first is None:
-                    first = written.at(match.start())
-                seen += 1
-        return first
+                places.append(written.at(match.start()))
+                if first_only:
+                    return places
+        return places
 
     def locate_color(self, color: str, dark: bool = False) -> Location | None:
         """The theme field whose colour is ``color`` (in the dark palette first when ``dark``): where it is
@@ -243,15 +255,6 @@ class Facts:
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-
-def _indexes(value: str, part: str, wanted: int) -> list[int]:
-    """Where ``part`` starts in ``value``, at most ``wanted`` + 1 places."""
-    found: list[int] = []
-    index = value.find(part)
-    while index >= 0 and len(found) <= wanted:
-        found.append(index)
-        index = value.find(part, index + 1)
-    return found
 
 def _url_forms(url: str) -> list[str]:
     """``url``, and the forms its writer may have written: without the UTM parameters a build adds."""
