@@ -186,7 +186,7 @@ def _validate(path: Path, project: Project) -> tuple[Issue, list[Problem], load.
     try:
         issue = validate.validate(document, Issue, context)
     except InputError as exc:  # a missing picture is said now too, not once these are fixed
-        more = picture_problems(document, Issue, context, base, root, project.config)
+        more = picture_problems(document, Issue, context, base, root)
         if not more:
             raise
         raise InputError([*exc.problems, *more]) from None

@@ -80,7 +80,7 @@ def load_project(config_path: Path) -> Project:
         try:
             validated = validate.validate(registry_document, AuthorRegistry)
         except InputError as exc:  # a missing photo is said now too, not once these are fixed
-            more = picture_problems(registry_document, AuthorRegistry, {}, authors_path.parent, base, config)
+            more = picture_problems(registry_document, AuthorRegistry, {}, authors_path.parent, base)
             if not more:
                 raise
             raise InputError([*exc.problems, *more]) from None
@@ -171,7 +171,7 @@ class _Refused(Exception):
 
 
 def picture_problems(document: load.Document, model: type[BaseModel], context: dict[str, Any], base: Path,
-                     root: Path, config: Config) -> list[Problem]:
+                     root: Path) -> list[Problem]:
     """For a ``document`` that failed validation as ``model``: the problems of its pictures given as files in
     each part that is valid on its own (a field, else each item of a list), so that a missing picture is said
     with the validation errors instead of once they are fixed."""
@@ -189,7 +189,7 @@ def picture_problems(document: load.Document, model: type[BaseModel], context: d
             value_type = typing.get_args(info.annotation)[-1] if typing.get_origin(info.annotation) is dict else None
             if value_type is not None:
                 problems += _part_pictures(document, [((id_,), value_type, raw) for id_, raw in data.items()],
-                                           context, base, root, config)
+                                           context, base, root)
             continue
         if key not in data:
             continue
@@ -201,12 +201,12 @@ def picture_problems(document: load.Document, model: type[BaseModel], context: d
                 TypeAdapter(annotation).validate_python(data[key], context=context)
             except ValidationError:  # the list as a whole fails: each item that is valid alone still counts
                 parts = [((key, index), item, value) for index, value in enumerate(data[key])]
-        problems += _part_pictures(document, parts, context, base, root, config)
+        problems += _part_pictures(document, parts, context, base, root)
     return problems
 
 
 def _part_pictures(document: load.Document, parts: list[tuple[tuple[Any, ...], Any, Any]], context: dict[str, Any],
-                   base: Path, root: Path, config: Config) -> list[Problem]:
+                   base: Path, root: Path) -> list[Problem]:
     """The picture problems of each ``(loc, type, raw value)`` part that validates as its type alone."""
     from pydantic import TypeAdapter, ValidationError
 
@@ -217,8 +217,10 @@ def _part_pictures(document: load.Document, parts: list[tuple[tuple[Any, ...], A
         except ValidationError:  # invalid: validation has said so
             continue
         for where, path in _pictures(value, loc):
-            try:
-                _picture(path, base, root, config)
+            if any(where[: len(refused)] == refused for refused in document.refused):
+                continue  # the loader refused it (a tag, a duplicate key): what it holds is not the writer's
+            try:  # only whether the file is there: reading the picture waits for a valid document
+                _picture_path(path, base, root)
             except _Refused as refused:
                 problems.append(document.problem(where, str(refused)))
     return problems
@@ -321,18 +323,27 @@ def _replaced(value: Any, loc: tuple[Any, ...], resolved: dict[tuple[Any, ...], 
     return value
 
 
+def _picture_path(value: str, base: Path, root: Path) -> Path:
+    """The file a picture's ``value`` names, if it is one inside the project; else why not (``_Refused``)."""
+    try:
+        path = (base / value).resolve()
+        if Path(value).is_absolute() or not path.is_relative_to(root.resolve()):
+            # Whatever a build copies to assets/ gets published: only the project's own files may be.
+            raise _Refused(f"{value} is outside the project's folder: keep pictures in it (assets/) and name them "
+                           "relative to the file that names them")
+        if path.is_dir():
+            raise _Refused(f"{value} is a folder, not a picture: name the picture's file in it")
+        if not path.is_file():
+            raise _Refused(f"file not found: {value} (a path is relative to the file that names it)")
+    except OSError as exc:  # a name too long for the system, a folder it may not look in
+        raise _Refused(f"cannot read {value}: {exc.strerror or exc}") from None
+    return path
+
+
 def _picture(value: str, base: Path, root: Path, config: Config) -> tuple[ImageSource, tuple[str, ...]]:
     from . import images  # Pillow, only for pictures given as files
 
-    path = (base / value).resolve()
-    if Path(value).is_absolute() or not path.is_relative_to(root.resolve()):
-        # Whatever a build copies to assets/ gets published: only the project's own files may be.
-        raise _Refused(f"{value} is outside the project's folder: keep pictures in it (assets/) and name them "
-                       "relative to the file that names them")
-    if path.is_dir():
-        raise _Refused(f"{value} is a folder, not a picture: name the picture's file in it")
-    if not path.is_file():
-        raise _Refused(f"file not found: {value} (a path is relative to the file that names it)")
+    path = _picture_path(value, base, root)
     asset_url = config.asset_url or config.archive_url
     if not asset_url:
         raise _Refused("a picture given as a file needs the address where the output folder is published: set "

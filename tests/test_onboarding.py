@@ -248,6 +248,27 @@ def test_a_missing_picture_is_said_with_the_validation_errors(harbor, local_hero
     assert "authors.yaml:6:10: bob.photo: file not found: assets/bob.png" in err, err
 
 
+
+def test_beside_validation_errors_a_picture_is_only_looked_for(harbor, local_hero, cli) -> None:
+    """Beside errors, a picture is not read (the preview would decode it at every save), a name the system
+    refuses is a problem at its line (not a failure hiding the errors), and what the loader refused is not
+    probed."""
+    issue, _ = local_hero
+    text = issue.read_text(encoding="utf-8")
+    (harbor / "assets" / "hero.png").write_text("not a picture", encoding="utf-8")
+    issue.write_text(text.replace("subject:", "subjet:", 1), encoding="utf-8")
+    code, _, err = cli("validate", "issues/2024-05-03.yaml")
+    assert code == 1 and "subjet: unknown field" in err and "hero.image" not in err, err
+    issue.write_text(text.replace("subject:", "subjet:", 1).replace("../assets/hero.png", "a" * 300 + ".png"),
+                     encoding="utf-8")
+    code, _, err = cli("validate", "issues/2024-05-03.yaml")
+    assert code == 1 and "subjet: unknown field" in err, err
+    assert re.search(r"hero.image: cannot read a{300}\.png: File name too long", err), err
+    issue.write_text(text.replace("hero:\n", "hero: !photo\n").replace("subject:", "subjet:", 1), encoding="utf-8")
+    code, _, err = cli("validate", "issues/2024-05-03.yaml")
+    assert code == 1 and "tag '!photo' is not allowed" in err and "hero.image" not in err, err
+
+
 def test_large_and_webp_pictures_warn(harbor, local_hero, cli) -> None:
     import os
 
