@@ -259,24 +259,30 @@ class _Builder:
         mark = node.start_mark
         if getattr(node, "style", None) not in ("|", ">"):
             return mark.line + 1, mark.column + 1
-        text, line = self.document.text, mark.line + 1
-        position = text.find("\n", mark.index)
-        while position >= 0:
-            line += 1
-            end = text.find("\n", position + 1)
-            content = text[position + 1: end if end >= 0 else len(text)]
-            if content.strip():
-                return line, len(content) - len(content.lstrip(" ")) + 1
-            position = end
+        lines = self.document.text[mark.index - mark.column:].split("\n")
+        indicator = None
+        for number, text in enumerate(lines):
+            # A tag or an anchor may stand before the indicator, on its line or the lines above it.
+            words = (text[mark.column:] if number == 0 else text).split()
+            while words and words[0][0] in "!&":
+                words.pop(0)
+            if words:
+                if words[0][0] in "|>":
+                    indicator = number
+                break
+        if indicator is not None:
+            for number, text in enumerate(lines[indicator + 1:], indicator + 1):
+                if text.strip():
+                    return mark.line + 1 + number, len(text) - len(text.lstrip(" ")) + 1
         return mark.line + 1, mark.column + 1
 
     def _scalar(self, node: yaml.Node, loc: Path_) -> Any:
         if node.value.startswith(PLACEHOLDER) or node.value == PLACEHOLDER_URL:
             line, column = self._content_start(node)
-            first = node.value.split("\n", 1)[0]
+            first, _, more = node.value.partition("\n")
             self.document.warnings.append(Problem(
                 self.document.path, line, column, format_loc(loc),
-                f"still holds a placeholder ({first[:40]}{'…' if len(first) > 40 else ''}): "
+                f"still holds a placeholder ({first[:40]}{'…' if len(first) > 40 or more.strip() else ''}): "
                 "write it before sending"))
         if getattr(node, "style", None) == ">" and "\n" in node.value.strip("\n") and node.tag == "tag:yaml.org,2002:str":
             mark = node.start_mark

@@ -524,7 +524,7 @@ def test_check_names_each_place_a_repeated_placeholder_is_written(project, cli) 
     project.issue("twice", 'subject: "S"\nbriefs:\n' + brief.format(title="One") + brief.format(title="Two"))
     _, _, validated = cli("validate", "issues/twice.yaml")
     assert "issues/twice.yaml:6:7: briefs[0].body: warning: still holds a placeholder (TODO: write the " \
-           "paragraph.): write it before sending" in validated  # the block's first line, where its text begins
+           "paragraph.…): write it before sending" in validated  # where its text begins; more lines follow
     assert "issues/twice.yaml:12:7: briefs[1].body: warning: still holds a placeholder" in validated
     cli("build", "issues/twice.yaml")
     _, checked, _ = cli("check", "dist/twice.html")
@@ -543,3 +543,23 @@ def test_check_names_each_place_a_repeated_placeholder_is_written(project, cli) 
                for line in links), links
     assert any(line.startswith("issues/both.yaml:5:11: warning [placeholder] briefs[0].link: link 'Read the "
                                "full brief'") for line in links), links
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("body: |\n  TODO: x\n", (2, 3)),
+    ("a:\n  body: !!str\n    |\n    TODO: x\n", (4, 5)),  # a tag on the line above the indicator
+    ("a:\n  body: &first\n    |-\n    TODO: x\n", (4, 5)),  # an anchor there
+    ("body: !!str |\n  TODO: x\n", (2, 3)),
+    ("body: | # a comment\n   TODO: x\n", (2, 4)),
+    ("- >\n  TODO: x\n", (2, 3)),
+    ("body: |\r\n  TODO: x\r\n", (2, 3)),
+    ("body: \"TODO: x\"\n", (1, 7)),
+])
+def test_a_block_scalars_placeholder_is_placed_where_its_text_begins(tmp_path, text: str, place) -> None:
+    from newsletter import load
+
+    path = tmp_path / "x.yaml"
+    path.write_bytes(text.encode())
+    warnings = load.load(path).warnings
+    assert [(w.line, w.column) for w in warnings] == [place]
+    assert warnings[0].message == "still holds a placeholder (TODO: x): write it before sending"
