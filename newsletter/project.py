@@ -175,7 +175,7 @@ def picture_problems(document: load.Document, model: type[BaseModel], context: d
     """For a ``document`` that failed validation as ``model``: the problems of its pictures given as files in
     each part that is valid on its own (a field, else each item of a list), so that a missing picture is said
     with the validation errors instead of once they are fixed."""
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import ValidationError
 
     data = document.data
     if not isinstance(data, dict):
@@ -198,7 +198,7 @@ def picture_problems(document: load.Document, model: type[BaseModel], context: d
         item = _item_type(info.annotation)
         if item is not None and isinstance(data[key], list):
             try:
-                TypeAdapter(annotation).validate_python(data[key], context=context)
+                _adapter(annotation).validate_python(data[key], context=context)
             except ValidationError:  # the list as a whole fails: each item that is valid alone still counts
                 parts = [((key, index), item, value) for index, value in enumerate(data[key])]
         problems += _part_pictures(document, parts, context, base, root)
@@ -208,12 +208,12 @@ def picture_problems(document: load.Document, model: type[BaseModel], context: d
 def _part_pictures(document: load.Document, parts: list[tuple[tuple[Any, ...], Any, Any]], context: dict[str, Any],
                    base: Path, root: Path) -> list[Problem]:
     """The picture problems of each ``(loc, type, raw value)`` part that validates as its type alone."""
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import ValidationError
 
     problems = []
     for loc, kind, raw in parts:
         try:
-            value = TypeAdapter(kind).validate_python(raw, context=context)
+            value = _adapter(kind).validate_python(raw, context=context)
         except ValidationError:  # invalid: validation has said so
             continue
         for where, path in _pictures(value, loc):
@@ -224,6 +224,15 @@ def _part_pictures(document: load.Document, parts: list[tuple[tuple[Any, ...], A
             except _Refused as refused:
                 problems.append(document.problem(where, str(refused)))
     return problems
+
+
+@lru_cache(maxsize=64)
+def _adapter(kind: Any) -> Any:
+    """A validator for ``kind``, made once: making one builds its schema (12 ms an invalid issue, at each of the
+    preview's saves, before it was kept)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(kind)
 
 
 def _item_type(annotation: Any) -> Any:
