@@ -166,10 +166,14 @@ def test_a_broken_save_shows_the_errors_and_recovers(server, project, page) -> N
     assert f"issues/mei-four-briefs.yaml:{line}:" in page.locator("#errors pre").inner_text()
     assert "briefs[1].authors[0]" in page.locator("#errors pre").inner_text()
 
+    shown = page.locator("body").get_attribute("data-version")  # still the first build's: errors show no email
     _save(path, good)
     page.wait_for_selector("#errors[hidden]", state="attached", timeout=5000)
-    page.wait_for_function("document.getElementById('email').contentDocument.body.textContent.includes('Contents')")
+    # The frame still holds the first build's email while hidden: wait for the new one to be shown, not for
+    # text the old one has too (that raced the fetch of the new email).
+    page.wait_for_function(f"document.body.dataset.version !== '{shown}'", timeout=5000)
     assert page.locator("#email").is_visible()
+    assert "Contents" in page.evaluate("document.getElementById('email').contentDocument.body.textContent")
 
 
 def _status(server, path: str) -> int:
