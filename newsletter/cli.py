@@ -410,8 +410,7 @@ def _print_errors(report, consequence: str = "") -> None:  # type: ignore[no-unt
                    f"files only): name it to build it too, e.g. {display_path(folder)}/", err=True)
     for result in [*report.results, *([report.archive] if report.archive is not None else [])]:
         for warning in result.warnings:
-            where = f"{warning.file}:{warning.line}:{warning.column}" + (f": {warning.field}" if warning.field else "")
-            click.echo(f"{where}: warning: {warning.message}", err=True)
+            click.echo(warning.as_warning(), err=True)
     failing: dict[str, list] = {}  # a broken config or registry fails every issue that uses it: say so once
     for result in report.results:
         if result.error is not None:

@@ -19,8 +19,15 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        return f"{self._where()}: {self.message}"
+
+    def as_warning(self) -> str:
+        """The problem as a warning: ``file:line:col: field: warning: message``."""
+        return f"{self._where()}: warning: {self.message}"
+
+    def _where(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return f"{where}: {self.field}" if self.field else where
 
 
 class NewsletterError(Exception):

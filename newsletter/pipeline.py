@@ -34,11 +34,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import archive, arguments, config, load, validate, write
+from . import archive, arguments, config, load, write
 from .errors import ArgumentError, ConfigNotFound, InputError, NewsletterError, Problem, SystemFailure
 from .links import Links, links_for
 from .models import Issue
-from .project import Project, default_project, find_project, load_project, picture_problems, resolve_pictures
+from .project import Project, default_project, find_project, load_project, resolve_pictures, validated
 
 if TYPE_CHECKING:
     from .checks import Facts, Finding
@@ -181,15 +181,8 @@ def check_platform(platform: object, platforms: dict[str, Any] | None = None) ->
 def _validate(path: Path, project: Project) -> tuple[Issue, list[Problem], load.Document]:
     """Stages 1-2c for an issue: loaded, validated against the model, its pictures resolved."""
     document = load.load(path, config.display_path(path))
-    context = project.validation_context(path)
     base, root = path.resolve().parent, project.config_path.resolve().parent
-    try:
-        issue = validate.validate(document, Issue, context)
-    except InputError as exc:  # a missing picture is said now too, not once these are fixed
-        more = picture_problems(document, Issue, context, base, root)
-        if not more:
-            raise
-        raise InputError([*exc.problems, *more]) from None
+    issue = validated(document, Issue, project.validation_context(path), base, root)
     issue, warnings = resolve_pictures(issue, document, base, root, project.config)
     return issue, [*document.warnings, *warnings, *_block_warnings(issue, document)], document
 
@@ -345,9 +338,7 @@ class _Projects:
             try:
                 self.loaded[key] = load_project(found)
                 for warning in self.loaded[key].warnings:  # type: ignore[union-attr]
-                    field = f": {warning.field}" if warning.field else ""
-                    self.notices.setdefault(f"{warning.file}:{warning.line}:{warning.column}{field}: warning: "
-                                            f"{warning.message}", None)
+                    self.notices.setdefault(warning.as_warning(), None)
             except NewsletterError as exc:
                 self.loaded[key] = exc
         project = self.loaded[key]
@@ -481,8 +472,8 @@ def _archive(results: list[IssueResult], out_dir: Path, projects: _Projects, che
                 if not check:  # the web editions are what the emails' view-in-browser links open: keep them current
                     write.write_files({out_dir / f"{slug}{archive.WEB_SUFFIX}": html for slug, html in webs.items()})
                 raise
-            listed = archive.entries(out_dir, [])
             if check:
+                listed = archive.entries(out_dir, [])
                 result.diff = write.diff_files(files, {path: config.display_path(path) for path in files})
                 result.diff += "".join(f"{config.display_path(path)}: would be removed (a page past the last)\n"
                                        for path in archive.stale_pages(out_dir, project.config, listed))
@@ -532,7 +523,8 @@ def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, sa
             raise InputError([Problem(config.display_path(source), 1, 1, "", (
                 f"has the same name as {config.display_path(same_name)}; both would write {source.stem}.html"))])
         with _system_failures(source):
-            email = render_issue(source, projects.for_issue(source), platform=platform)
+            project = projects.for_issue(source)
+            email = render_issue(source, project, platform=platform)
             result.warnings = list(email.warnings)
             files = email.files(out_dir)
             result.web_edition = files.pop(out_dir / f"{email.name}{archive.WEB_SUFFIX}", None)  # type: ignore[assignment]
@@ -544,8 +536,8 @@ def _build_one(projects: _Projects, source: Path, out_dir: Path, check: bool, sa
                 return result
             result.written = write.write_files(files)
             result.findings = checks.check_email(email.html, email.text, labels[out_dir / f"{email.name}.html"],
-                                                 facts=email.facts, rules=projects.for_issue(source).registry.rules,
-                                                 platforms=projects.for_issue(source).registry.platforms)
+                                                 facts=email.facts, rules=project.registry.rules,
+                                                 platforms=project.registry.platforms)
     except NewsletterError as exc:
         result.error = exc
     return result

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -21,6 +21,8 @@ from .config import AUTHORS_NAME, CONFIG_NAME, DEFAULT_SETTINGS, display_path, f
 from .errors import ConfigNotFound, InputError, Problem
 from .models import Author, AuthorRegistry, Config, ImageSource, is_hosted
 from .registry import PluginError, Registry
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -77,15 +79,9 @@ def load_project(config_path: Path) -> Project:
         registry_document = load.load(authors_path, display_path(authors_path))
         if registry_document.data is None:
             registry_document.data = {}
-        try:
-            validated = validate.validate(registry_document, AuthorRegistry)
-        except InputError as exc:  # a missing photo is said now too, not once these are fixed
-            more = picture_problems(registry_document, AuthorRegistry, {}, authors_path.parent, base)
-            if not more:
-                raise
-            raise InputError([*exc.problems, *more]) from None
-        validated, more = resolve_pictures(validated, registry_document, authors_path.parent, base, config)
-        authors, warnings = validated.root, warnings + more
+        registry_model = validated(registry_document, AuthorRegistry, {}, authors_path.parent, base)
+        registry_model, more = resolve_pictures(registry_model, registry_document, authors_path.parent, base, config)
+        authors, warnings = registry_model.root, warnings + more
     templates_dir = base / config.templates if config.templates else None
     if templates_dir is not None and not templates_dir.is_dir():
         message = f"folder {display_path(templates_dir)} does not exist"
@@ -122,11 +118,6 @@ def _problem_of(error: PluginError, document: load.Document) -> Problem:
         return Problem(found.group(1), int(found.group(2)), int(found.group(3)), found.group(4), found.group(5))
     line, column = document.mark(("plugins",))
     return Problem(document.path, line, column, "plugins", str(error))
-
-
-def load_settings(config_path: Path) -> Config:
-    """The config at ``config_path`` alone: not its registry, templates or pictures (what `check` needs)."""
-    return load_project(config_path).config
 
 
 def _check_settings(document: load.Document, config: Config, registry: Registry) -> None:
@@ -170,7 +161,19 @@ class _Refused(Exception):
     pass
 
 
-def picture_problems(document: load.Document, model: type[BaseModel], context: dict[str, Any], base: Path,
+def validated(document: load.Document, model: type[M], context: dict[str, Any], base: Path, root: Path) -> M:
+    """``document`` validated as ``model``; when it is not valid, the error lists its pictures' problems too
+    (a missing file), relative to ``base`` inside ``root``, not only once the other errors are fixed."""
+    try:
+        return validate.validate(document, model, context)
+    except InputError as exc:
+        more = _picture_problems(document, model, context, base, root)
+        if not more:
+            raise
+        raise InputError([*exc.problems, *more]) from None
+
+
+def _picture_problems(document: load.Document, model: type[BaseModel], context: dict[str, Any], base: Path,
                      root: Path) -> list[Problem]:
     """For a ``document`` that failed validation as ``model``: the problems of its pictures given as files in
     each part that is valid on its own (a field, else each item of a list), so that a missing picture is said
@@ -288,23 +291,21 @@ def _may_hold_models(annotation: Any) -> bool:
 
 
 def _is_picture_field(info: Any) -> bool:
-    from pydantic import AfterValidator
-
-    from .models import _image_source
-
-    return any(isinstance(item, AfterValidator) and item.func is _image_source for item in info.metadata) or \
-        any(_is_picture_field_annotation(arg) for arg in getattr(info.annotation, "__args__", ()) or ())
-
-
-def _is_picture_field_annotation(annotation: Any) -> bool:
+    """Whether a field holds a picture: its metadata, or that of an ``Annotated`` member of its type (``ImageRef
+    | None``), carries the picture validator."""
     import typing
 
+    return _marks_picture(info.metadata) or any(
+        typing.get_origin(arg) is typing.Annotated and _marks_picture(typing.get_args(arg)[1:])
+        for arg in typing.get_args(info.annotation))
+
+
+def _marks_picture(metadata: Any) -> bool:
     from pydantic import AfterValidator
 
     from .models import _image_source
 
-    return typing.get_origin(annotation) is typing.Annotated and any(
-        isinstance(item, AfterValidator) and item.func is _image_source for item in typing.get_args(annotation)[1:])
+    return any(isinstance(item, AfterValidator) and item.func is _image_source for item in metadata)
 
 
 def _replaced(value: Any, loc: tuple[Any, ...], resolved: dict[tuple[Any, ...], ImageSource]) -> Any:
