@@ -124,15 +124,11 @@ def check_command(paths: tuple[Path, ...], output_format: str, strict: bool, ign
     import json
 
     paths = paths or _default_paths("dist", "check")
-    from . import checks, config
+    from . import checks
     from .project import load_project
 
     explicit = config_path is not None
-    if config_path is None:
-        try:
-            config_path = config.find_config(Path.cwd() / "x")
-        except NewsletterError:
-            config_path = None
+    config_path = config_path or _nearest_config()
     project = load_project(config_path) if config_path is not None else None
     rules = project.registry.rules if project is not None else checks.RULES
     unknown = checks.unknown_rules(list(ignore), rules)
@@ -361,14 +357,10 @@ def docs_command(out: Path, readme: Path, check: bool, config_path: Path | None)
     """Write the reference of the issue, authors and config formats, the template contract, the platforms
     and the check rules, generated from the code (with what the project's plugins add); and the README's
     tables of the last two."""
-    from . import config, reference, write
+    from . import reference, write
     from .project import load_project
 
-    if config_path is None:
-        try:
-            config_path = config.find_config(Path.cwd() / "x")
-        except NewsletterError:
-            config_path = None
+    config_path = config_path or _nearest_config()
     registry = load_project(config_path).registry if config_path is not None else None
     text = reference.render_reference(registry)
     if str(out) == "-":
@@ -387,6 +379,16 @@ def docs_command(out: Path, readme: Path, check: bool, config_path: Path | None)
         sys.exit(1 if diff else 0)
     write.write_files(files)
     click.echo("wrote " + ", ".join(map(str, files)))
+
+
+def _nearest_config() -> Path | None:
+    """The nearest newsletter.yaml in the current folder or above, if any."""
+    from . import config
+
+    try:
+        return config.find_config(Path.cwd() / "x")
+    except NewsletterError:
+        return None
 
 
 def _default_paths(folder: str, command: str) -> tuple[Path, ...]:
