@@ -74,7 +74,8 @@ _TEMPORARY = re.compile(r"^\..+\.(\d+)\.\d+\.tmp$")
 
 
 def remove_files(paths: list[Path]) -> list[Path]:
-    """Delete ``paths`` (the archive's pictures that no issue shows any more); one already gone is no error."""
+    """Delete ``paths`` (the archive's pictures that no issue shows any more, a killed build's temporary files);
+    one already gone is no error."""
     removed = []
     for path in paths:
         try:
@@ -89,7 +90,7 @@ def remove_files(paths: list[Path]) -> list[Path]:
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:
     """Delete the temporary files that a killed build left in ``folder``: those whose process is gone."""
-    removed = []
+    stale = []
     for path in folder.glob(".*.tmp") if folder.is_dir() else []:
         match = _TEMPORARY.match(path.name)
         if not match:
@@ -98,15 +99,10 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
             os.kill(int(match.group(1)), 0)  # signal 0: only asks whether the process exists
             continue
         except ProcessLookupError:
-            pass
+            stale.append(path)
         except (PermissionError, OverflowError):
             continue  # alive, under another user; or not a process id at all
-        try:
-            path.unlink()
-            removed.append(path)
-        except FileNotFoundError:
-            pass
-    return removed
+    return remove_files(stale)
 
 
 def diff_files(files: Mapping[Path, str | bytes], labels: dict[Path, str] | None = None) -> str:

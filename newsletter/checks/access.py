@@ -103,11 +103,8 @@ def _link_text(email: Email, add: Add) -> None:
             continue
         if _spoken(link).strip() or (link.get("aria-label") or "").strip() or (link.get("title") or "").strip():
             continue
-        images = list(link.iter("img"))
-        if images and any("alt" not in image.attrib for image in images):
-            continue  # img-alt's finding: an image without alt is that rule's
-        if images and any(not image.get("alt", "").strip() for image in images):
-            continue  # img-alt reports a linked image with empty alt
+        if any(not image.get("alt", "").strip() for image in link.iter("img")):
+            continue  # img-alt's finding: a linked image without alt text, or with empty alt, is that rule's
         add(f"link to {link.get('href')!r} has no text a screen reader can say", link, url=link.get("href"),
             template=r"<a\b")
 
@@ -116,10 +113,11 @@ def _link_text(email: Email, add: Add) -> None:
       emc="17.62 %")
 def _link_generic(email: Email, add: Add) -> None:
     for link in email.tree.iter("a"):
-        words = " ".join(_spoken(link).split()).strip(" .:!…→»›").lower()
+        spoken = _spoken(link).strip()
+        words = " ".join(spoken.split()).strip(" .:!…→»›").lower()
         if words in GENERIC_LINK_TEXTS:
-            add(f"link text {words!r} says nothing alone: name where it leads", link, text=_spoken(link).strip()
-                or None, url=None if _spoken(link).strip() else link.get("href"))
+            add(f"link text {words!r} says nothing alone: name where it leads", link, text=spoken or None,
+                url=None if spoken else link.get("href"))
 
 
 @rule("link-distinct", "warning", "a link in running text told apart by colour alone (no underline, not bold)",
