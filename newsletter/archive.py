@@ -247,6 +247,7 @@ def index_pages(config: Config, listed: list[Entry], templates_dir: Path | None 
 
     lang = config.lang
     words = language.words(config, lang, labels)
+    name, direction = language.name(config, lang), language.direction(lang)
     pages = _pages(listed, config.archive.page_size)
     made = {}
     for number, chosen in enumerate(pages, 1):
@@ -260,8 +261,8 @@ def index_pages(config: Config, listed: list[Entry], templates_dir: Path | None 
         page = Page(number, len(pages), url(number - 1) if number > 1 else None,
                     url(number + 1) if number < len(pages) else None,
                     [PageLink(n, url(n), n == number) for n in range(1, len(pages) + 1)])
-        title = f"{language.name(config, lang)}: {words.archive}" + (f" ({number}/{len(pages)})" if number > 1 else "")
-        context = {"config": config, "lang": lang, "dir": language.direction(lang), "name": language.name(config, lang),
+        title = f"{name}: {words.archive}" + (f" ({number}/{len(pages)})" if number > 1 else "")
+        context = {"config": config, "lang": lang, "dir": direction, "name": name,
                    "title": title, "description": config.archive.description, "labels": words,
                    "theme": _palette(config.theme), "dark_mode": config.dark_mode == "auto", "logo": logo,
                    "years": years, "entries": [entry for year in years for entry in year.entries],
@@ -363,10 +364,11 @@ def stale_pages(out_dir: Path, config: Config, listed: list[Entry]) -> list[Path
 
 def archive_files(out_dir: Path, config: Config, current: list[Entry], web_editions: Mapping[str, str],
                   templates_dir: Path | None = None, labels: Mapping[str, Mapping[str, str]] | None = None,
-                  ) -> dict[Path, str]:
+                  ) -> tuple[dict[Path, str], list[Entry]]:
     """Every file of the archive this build writes: the index's pages, the feed, ``archive.json``, the
     sitemap, and the web editions, those of this build (``web_editions``, slug: HTML) and those of earlier
-    builds whose neighbours changed, each with its links to them."""
+    builds whose neighbours changed, each with its links to them; and the issues it lists, newest first (what
+    ``archive.json`` then holds)."""
     from . import feed, language, webpage
     from .webpage import Neighbour
 
@@ -399,7 +401,7 @@ def archive_files(out_dir: Path, config: Config, current: list[Entry], web_editi
         files[out_dir / "sitemap.xml"] = feed.sitemap_xml(config, linked, len(_pages(linked, config.archive.page_size)))
         files[out_dir / "robots.txt"] = feed.robots_txt(config)
     files[out_dir / ARCHIVE_DATA] = archive_json(linked)
-    return files
+    return files, linked
 
 
 def _with_content(out_dir: Path, config: Config, listed: list[Entry], web_editions: Mapping[str, str]) -> list[Entry]:

@@ -466,20 +466,18 @@ def _archive(results: list[IssueResult], out_dir: Path, projects: _Projects, che
             project = projects.for_issue(built[0].source)
             webs = {r.entry.slug: r.web_edition for r in built if r.entry and r.web_edition is not None}
             try:
-                files = archive.archive_files(out_dir, project.config, [r.entry for r in built if r.entry], webs,
-                                              project.templates_dir, project.registry.labels)
+                files, listed = archive.archive_files(out_dir, project.config, [r.entry for r in built if r.entry],
+                                                      webs, project.templates_dir, project.registry.labels)
             except NewsletterError:
                 if not check:  # the web editions are what the emails' view-in-browser links open: keep them current
                     write.write_files({out_dir / f"{slug}{archive.WEB_SUFFIX}": html for slug, html in webs.items()})
                 raise
             if check:
-                listed = archive.entries(out_dir, [])
                 result.diff = write.diff_files(files, {path: config.display_path(path) for path in files})
                 result.diff += "".join(f"{config.display_path(path)}: would be removed (a page past the last)\n"
                                        for path in archive.stale_pages(out_dir, project.config, listed))
             else:
                 result.written = write.write_files(files)
-                listed = archive.entries(out_dir, [])
                 write.remove_files(archive.stale_assets(out_dir, listed, started))
                 write.remove_files(archive.stale_pages(out_dir, project.config, listed))
                 for gone in archive.orphans(out_dir, listed, [r.entry for r in built if r.entry]):

@@ -321,6 +321,7 @@ def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[s
             wrapped = f"{MEASURE}{number}/{'last' if number == last else 'not'}/{view.template}"
             object.__setattr__(view, "template", wrapped)
     styles = _both_styles(env, tuple(theme.items()))
+    name = language.name(config, lang)
     context = {
         "lang": lang,
         "dir": direction,
@@ -334,7 +335,7 @@ def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[s
         "briefs": [view for view in views if view.type == "brief"],
         "contents": [view for view in views if view.title],
         "date": language.date(issue.date, config, lang) if issue.date else None,
-        "name": language.name(config, lang),
+        "name": name,
         "disclaimer": paragraphs(language.disclaimer(config, lang)),
         "links": links,
         "website": links.tag(config.website) if config.website else None,
@@ -345,8 +346,7 @@ def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[s
         "view_in_browser": Markup(links.view_in_browser) if links.view_in_browser else None,
         "postal_address": language.postal_address(config, lang),
         "social": [SocialView(account.label, links.tag(account.url)) for account in config.social],
-        "page": webpage.page_for(issue, links.slug, config, block_context.words, lang,
-                                 language.name(config, lang)) if links.web else None,
+        "page": webpage.page_for(issue, links.slug, config, block_context.words, lang, name) if links.web else None,
     }
     return env.get_template(TEMPLATE).render(context)
 
