@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .links import WEB_SUFFIX
-from .models import Config, Issue
+from .models import Config, Issue, is_hosted
 
 # The stages this one uses (webpage, feed, language, render) are imported where used: `newsletter validate`
 # imports this module, for Entry, and needs none of them.
@@ -288,7 +288,7 @@ def _logo(config: Config, root: str) -> dict[str, Any] | None:
 
     def located(src: object) -> str:  # a picture published in the folder, from a page in page/
         address = str(src)
-        return address if address.lower().startswith(("http://", "https://")) else root + address
+        return address if is_hosted(address) else root + address
 
     src: Any = config.logo.src  # an ImageSource once resolved: a file's carries its size
     height = round(config.logo.width * src.height / src.width) if getattr(src, "width", None) else None

@@ -13,7 +13,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from . import webpage
-from .models import Config
+from .models import Config, is_hosted
 
 if TYPE_CHECKING:
     from .archive import Entry
@@ -130,7 +130,7 @@ def feed_xml(config: Config, listed: list[Entry]) -> str:
     if config.website:
         add(author, "uri", config.website)
     add(feed, "generator", "newsletter")  # no version: the feed stays the same across upgrades
-    if config.logo is not None and str(config.logo.src).lower().startswith(("http://", "https://")):
+    if config.logo is not None and is_hosted(str(config.logo.src)):
         add(feed, "logo", str(config.logo.src))
     for item in listed[:config.archive.feed_entries]:
         entry = add(feed, "entry")

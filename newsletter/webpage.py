@@ -24,7 +24,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from .links import WEB_SUFFIX
-from .models import Config, Issue
+from .models import Config, Issue, is_hosted
 
 if TYPE_CHECKING:
     from .language import Words
@@ -59,7 +59,7 @@ class WebPage:
 def web_url(config: Config, slug: str) -> str:
     """The address of the web edition ``slug``: absolute under ``archive_url``, else its file name."""
     name = quote(f"{slug}{WEB_SUFFIX}")
-    return f"{config.archive_url.rstrip('/')}/{name}" if config.archive_url else name
+    return absolute(config, name) or name
 
 
 def page_path(number: int) -> str:
@@ -94,7 +94,7 @@ class Picture:
 def hero_of(issue: Issue) -> Picture | None:
     """The issue's hero as a share card shows it: only at an absolute address (a file's, once published)."""
     hero = issue.hero
-    if hero is None or not hero.image or not str(hero.image).lower().startswith(("http://", "https://")):
+    if hero is None or not hero.image or not is_hosted(str(hero.image)):
         return None
     return Picture(str(hero.image), hero.alt or "", getattr(hero.image, "width", None),
                    getattr(hero.image, "height", None))
@@ -169,10 +169,10 @@ def page_for(issue: Issue, slug: str, config: Config, words: Words, lang: str, n
     publisher: dict[str, object] = {"@type": "Organization", "name": name}
     if config.website:
         publisher["url"] = config.website
-    if config.logo and str(config.logo.src).lower().startswith(("http://", "https://")):
+    if config.logo and is_hosted(str(config.logo.src)):
         publisher["logo"] = {"@type": "ImageObject", "url": str(config.logo.src)}
     article["publisher"] = publisher
-    return WebPage(canonical or quote(f"{slug}{WEB_SUFFIX}"), canonical, tuple(meta), script_json(article), INDEX,
+    return WebPage(web_url(config, slug), canonical, tuple(meta), script_json(article), INDEX,
                    FEED, config.archive.signup_url, nav_html(words, config, None, None))
 
 
