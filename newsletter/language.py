@@ -95,7 +95,7 @@ def primary(lang: str) -> str:
 def translation(config: Config, lang: str) -> Translation | None:
     """The config's own words for ``lang``: None when ``lang`` is the config's (its fields say them), else its
     ``translations:`` entry for the tag, or for its language (``pt`` for ``pt-BR``)."""
-    if primary(lang) == primary(config.lang):
+    if _is_own(config, lang):
         return None
     translations = config.translations
     if lang in translations:

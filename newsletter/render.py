@@ -127,9 +127,9 @@ class _Styles(styles.Styles):
 # A block's template as the measuring render includes it: a marker before it (and after the last), which
 # MRML keeps, so the compiled HTML can be cut into the bytes each block spends (the checks' Gmail budget).
 MEASURE = "nl-measure/"
-# A plugin's block template as every render includes it: through the filter that gives its <mj-text>s and
-# coloured <mj-column>s the classes the dark palette selects (styles.CLASSES), when they carry none.
-PLUGIN = "nl-plugin/"
+# A plugin's block template as every render includes it (blocks.base.PLUGIN): through the filter that gives its
+# <mj-text>s and coloured <mj-column>s the classes the dark palette selects (styles.CLASSES), when they carry none.
+PLUGIN = blocks.base.PLUGIN
 _TEXT_WITHOUT_CLASS = re.compile(r"<mj-text(?![^>]*\bcss-class=)(?=[\s/>])")
 _COLUMN_WITHOUT_CLASS = re.compile(r"<mj-column(?=[^>]*\bbackground-color=)(?![^>]*\bcss-class=)(?=[\s/>])")
 

@@ -50,6 +50,11 @@ class Context:
         return self if not lang or lang == self.lang else replace(self, lang=lang)
 
 
+# Where a plugin's block template is included from: render's loader wraps it there in the filter that gives its
+# elements the dark palette's classes.
+PLUGIN = "nl-plugin/"
+
+
 @dataclass(frozen=True)
 class View:
     """What every block's template sees as ``block``; each type adds its own fields."""
@@ -155,7 +160,7 @@ def views(blocks: tuple[BaseModel, ...], context: Context) -> list[View]:
                             ("align", "right" if direction == "rtl" else "left"), ("words", own.words)):
             object.__setattr__(view, name, value)
         if block_type.templates_dir is not None:  # a plugin's: rendered through the dark palette's classes
-            object.__setattr__(view, "template", "nl-plugin/" + view.template)
+            object.__setattr__(view, "template", PLUGIN + view.template)
         out.append(view)
     return out
 
