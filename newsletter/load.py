@@ -284,6 +284,14 @@ class _Builder:
                 self.document.path, line, column, format_loc(loc),
                 f"still holds a placeholder ({first[:40]}{'…' if len(first) > 40 or more.strip() else ''}): "
                 "write it before sending"))
+        if PLACEHOLDER_URL in node.value and node.value != PLACEHOLDER_URL:  # a link in a text: where it stands
+            text, end = self.document.text, node.end_mark.index
+            found = text.find(PLACEHOLDER_URL, node.start_mark.index, end)
+            while found >= 0:
+                self.document.warnings.append(Problem(
+                    self.document.path, text.count("\n", 0, found) + 1, found - text.rfind("\n", 0, found),
+                    format_loc(loc), f"still holds a placeholder link ({PLACEHOLDER_URL}): write it before sending"))
+                found = text.find(PLACEHOLDER_URL, found + 1, end)
         if getattr(node, "style", None) == ">" and "\n" in node.value.strip("\n") and node.tag == "tag:yaml.org,2002:str":
             mark = node.start_mark
             self.document.warnings.append(Problem(

@@ -140,6 +140,19 @@ def test_new_keeps_the_shape_of_a_block_issue(harbor, cli) -> None:
     assert code == 0, err  # placeholders are valid: the build warns
 
 
+def test_a_placeholder_link_in_a_text_is_warned_by_validate_where_check_names_it(harbor, cli) -> None:
+    """The first issue's body links to the placeholder address inside its Markdown: validate and the build
+    used to say nothing of it, while check did."""
+    _, _, validated = cli("validate", "issues/2024-05-03.yaml")
+    warned = [line for line in validated.splitlines() if "placeholder link" in line]
+    assert warned == ["issues/2024-05-03.yaml:13:34: briefs[0].body: warning: still holds a placeholder link "
+                      "(https://example.org/TODO): write it before sending"], validated
+    cli("build", "issues/2024-05-03.yaml")
+    _, checked, _ = cli("check", "dist/2024-05-03.html")
+    assert "issues/2024-05-03.yaml:13:34: warning [placeholder] briefs[0].body: link 'links' still points to " \
+           "the placeholder https://example.org/TODO" in checked
+
+
 def test_placeholders_warn_where_they_stand(harbor, cli) -> None:
     cli("new")
     code, out, err = cli("build", "issues/2024-05-10.yaml")
