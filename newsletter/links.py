@@ -8,7 +8,7 @@ unsubscribe links are never passed here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from .models import Config, Utm
@@ -56,6 +56,12 @@ class Links:
     view_in_browser: str | None
     tag: Tagger
     web: bool = False
+
+
+def web_edition(links: Links) -> Links:
+    """The links of the web edition of the issue whose email has ``links``: the same tagging (the same function,
+    so that the render can tell the two editions share it), no merge tags, no unsubscribe link."""
+    return replace(links, unsubscribe=None, view_in_browser=None, web=True)
 
 
 def links_for(config: Config, slug: str, date: str = "", platform: str | None = None, web: bool = False,

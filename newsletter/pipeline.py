@@ -7,7 +7,8 @@
 2c. ``project``  load the project (config, plugins into its registry, authors) and resolve what validation
                  leaves: pictures given as files, the platform, the checks' rules and clients
 3.  ``render``   Jinja templates -> MJML, for the email and for its web edition; ``links`` gives both the
-                 platform's footer links and the UTM tagging
+                 platform's footer links and the UTM tagging; ``includes`` renders once what both editions
+                 include alike
 3b. ``text``     the plain text, from the model
 3c. ``webpage``  what a web edition says of itself: canonical address, share cards, JSON-LD, its links
 4.  ``compile``  MJML -> HTML (mjml-python)
@@ -36,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import archive, arguments, config, load, write
 from .errors import ArgumentError, ConfigNotFound, InputError, NewsletterError, Problem, SystemFailure
-from .links import Links, links_for
+from .links import Links, links_for, web_edition
 from .models import Issue
 from .project import Project, default_project, find_project, load_project, resolve_pictures, validated
 
@@ -240,7 +241,12 @@ def _render(path: Path, project: Project, platform: str | None, editions: bool) 
     check_platform(platform, registry.platforms)
     date = issue.date.isoformat() if issue.date else ""
     links = links_for(project.config, path.stem, date, platform, platforms=registry.platforms)
-    mjml = render.render_mjml(issue, project.config, project.templates_dir, links, registry=registry)
+    web_links = web_edition(links)
+    if editions:  # rendered together: what the two share is rendered once
+        mjml, web_mjml = render.render_editions(issue, project.config, project.templates_dir, links, web_links,
+                                                registry)
+    else:
+        mjml = render.render_mjml(issue, project.config, project.templates_dir, links, registry=registry)
     expected = tuple(render.expectations(issue, project.config, links, registry))
     assets = _assets(issue, project)
     html = inline.inline_css(compile.compile_mjml(mjml, f"{path.stem}.mjml"), project.config.inliner)
@@ -253,8 +259,6 @@ def _render(path: Path, project: Project, platform: str | None, editions: bool) 
     if not editions:
         return Email(path.stem, issue, mjml, html, plain, None, None, links, tuple(warnings), expected, assets,
                      facts)
-    web_links = links_for(project.config, path.stem, date, platform, web=True, platforms=registry.platforms)
-    web_mjml = render.render_mjml(issue, project.config, project.templates_dir, web_links, registry=registry)
     # Not inlined: a browser applies a user's <style> blocks as the inliner would (a test compares the two
     # in Chromium), and inlining was a third of the web edition's cost.
     web_html = compile.compile_mjml(web_mjml, f"{path.stem}.web.mjml")

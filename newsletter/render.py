@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import jinja2
 from markupsafe import Markup
 
-from . import bidi, blocks, language, markup, styles, webpage
+from . import bidi, blocks, includes, language, markup, styles, webpage
 from .errors import TemplateError
 from .links import Links, links_for
 from .models import Config, Issue, Theme, paragraphs
@@ -69,7 +69,7 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 
 def _settings(environment: jinja2.Environment) -> str:
     """What of an environment changes the code a template compiles to: its syntax and whitespace settings,
-    autoescaping, extensions, and the versions of Jinja and newsletter."""
+    autoescaping, extensions, the versions of Jinja and newsletter, and our code generator's."""
     from . import __version__
 
     return repr((environment.block_start_string, environment.block_end_string, environment.variable_start_string,
@@ -77,7 +77,8 @@ def _settings(environment: jinja2.Environment) -> str:
                  environment.line_statement_prefix, environment.line_comment_prefix, environment.trim_blocks,
                  environment.lstrip_blocks, environment.newline_sequence, environment.keep_trailing_newline,
                  environment.autoescape if isinstance(environment.autoescape, bool) else "function",
-                 environment.optimized, sorted(environment.extensions), jinja2.__version__, __version__))
+                 environment.optimized, sorted(environment.extensions), jinja2.__version__, __version__,
+                 type(environment).__name__, includes.REVISION))
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -157,7 +158,7 @@ def _environment(user_templates: Path | None, block_templates: tuple[Path, ...])
     loaders += [jinja2.FileSystemLoader(user_templates)] if user_templates else []
     loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
     loaders += [jinja2.FileSystemLoader(folder) for folder in block_templates]
-    env = jinja2.Environment(
+    env = includes.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -311,6 +312,11 @@ CONTEXT: dict[str, str] = {
 
 def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[str, Markup], links: Links,
             measure: bool = False, registry: Registry | None = None) -> str:
+    return env.get_template(TEMPLATE).render(_context(env, issue, config, theme, links, measure, registry))
+
+
+def _context(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[str, Markup], links: Links,
+             measure: bool = False, registry: Registry | None = None) -> dict[str, object]:
     lang = issue.lang or config.lang
     direction = language.direction(lang)
     block_context = blocks.Context(config, links, lang, registry.labels if registry is not None else None)
@@ -337,18 +343,43 @@ def _render(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[s
         "date": language.date(issue.date, config, lang) if issue.date else None,
         "name": name,
         "disclaimer": paragraphs(language.disclaimer(config, lang)),
-        "links": links,
         "website": links.tag(config.website) if config.website else None,
-        "web": links.web,
         "preheader_filler": preheader_filler(issue.preheader),
+        "postal_address": language.postal_address(config, lang),
+        "social": [SocialView(account.label, links.tag(account.url)) for account in config.social],
+    }
+    return _with_edition(context, issue, config, links)
+
+
+def _with_edition(context: dict[str, object], issue: Issue, config: Config, links: Links) -> dict[str, object]:
+    """``context`` with the names that differ between the email and its web edition set for ``links``'."""
+    edition = dict(context)
+    edition.update({
+        "links": links,
+        "web": links.web,
         # Merge tags go in as markup: the platform must find them exactly as its documentation spells them.
         "unsubscribe": Markup(links.unsubscribe) if links.unsubscribe else None,
         "view_in_browser": Markup(links.view_in_browser) if links.view_in_browser else None,
-        "postal_address": language.postal_address(config, lang),
-        "social": [SocialView(account.label, links.tag(account.url)) for account in config.social],
-        "page": webpage.page_for(issue, links.slug, config, block_context.words, lang, name) if links.web else None,
-    }
-    return env.get_template(TEMPLATE).render(context)
+        "page": webpage.page_for(issue, links.slug, config, context["labels"], context["lang"],  # type: ignore[arg-type]
+                                 context["name"]) if links.web else None,  # type: ignore[arg-type]
+    })
+    return edition
+
+
+def render_editions(issue: Issue, config: Config, user_templates: Path | None, links: Links, web_links: Links,
+                    registry: Registry | None = None) -> tuple[str, str]:
+    """The MJML of the email (``links``) and of its web edition (``web_links``), the same as two
+    :func:`render_mjml` would give. With the same link tagging (``links.web_edition``), the two share one
+    context but for the names that differ between editions, and what both include with the same values (the
+    header, the hero, the Contents, the blocks) is rendered once (``includes``)."""
+    if web_links.tag is not links.tag:
+        return (render_mjml(issue, config, user_templates, links, registry=registry),
+                render_mjml(issue, config, user_templates, web_links, registry=registry))
+    env = environment(user_templates, registry)
+    with _template_errors(), includes.sharing():
+        context = _context(env, issue, config, _theme(config), links, registry=registry)
+        template = env.get_template(TEMPLATE)
+        return template.render(context), template.render(_with_edition(context, issue, config, web_links))
 
 
 # What fills an inbox preview after the preheader: a combining grapheme joiner, a zero-width non-joiner and a

@@ -220,3 +220,66 @@ def test_an_error_in_the_styles_names_its_line(project, cli) -> None:
     code, _, err = cli("build", "issues/x.yaml")
     assert code == 1
     assert "styles.j2:2: template error: 'config' is undefined" in err
+
+
+# --- the email and its web edition rendered together (newsletter/includes.py) ----------------------------------
+
+def _both_ways(path):
+    """The two editions' MJML rendered together (what a build does) and each alone."""
+    from newsletter import links as links_module
+    from newsletter import pipeline
+    from newsletter.project import find_project
+
+    project = find_project(path)
+    issue, _, _ = pipeline._validate(path, project)
+    links = links_module.links_for(project.config, path.stem, issue.date.isoformat() if issue.date else "",
+                                   platforms=project.registry.platforms)
+    web_links = links_module.web_edition(links)
+    together = render.render_editions(issue, project.config, project.templates_dir, links, web_links,
+                                      project.registry)
+    alone = (render.render_mjml(issue, project.config, project.templates_dir, links, registry=project.registry),
+             render.render_mjml(issue, project.config, project.templates_dir, web_links, registry=project.registry))
+    return together, alone
+
+
+@pytest.mark.parametrize("source", ["issues/mei-four-briefs.yaml", "issues/mei-every-block.yaml",
+                                    "tests/cases/languages/arabic.yaml",
+                                    "tests/cases/languages/english-with-arabic-brief.yaml"])
+def test_the_editions_rendered_together_are_those_rendered_alone(project, source) -> None:
+    import shutil
+
+    from conftest import REPO
+
+    path = project.issues / "x.yaml"
+    shutil.copy(REPO / source, path)
+    together, alone = _both_ways(path)
+    assert together == alone
+    assert together[0] != together[1]  # the web edition has its own head and footer
+
+
+def test_what_both_editions_include_alike_is_rendered_once(project, monkeypatch) -> None:
+    path = project.example()
+    env = render.environment(None)
+    brief = env.get_template("blocks/brief.mjml.j2")
+    rendered = []
+    root = brief.root_render_func
+
+    def counted(context):
+        rendered.append(context["block"].title)
+        return root(context)
+
+    monkeypatch.setattr(brief, "root_render_func", counted)
+    together, alone = _both_ways(path)
+    assert together == alone
+    assert len(rendered) == 4 + 2 * 4  # once each together; twice each alone
+
+
+@pytest.mark.parametrize("reading", ["{{ web }}", "{{ links.web }}", "{% if page %}True{% else %}False{% endif %}",
+                                     '{% include "edition.j2" %}'])
+def test_a_block_template_that_reads_the_edition_is_rendered_in_each(project, reading) -> None:
+    project.template("edition.j2", "{{ web }}")
+    project.template("blocks/brief.mjml.j2", '{% include "builtin/blocks/brief.mjml.j2" %}\n'
+                     f"<mj-section><mj-column><mj-text><p>web edition: {reading}</p></mj-text></mj-column></mj-section>\n")
+    email = newsletter.render_issue(project.issue("x", yaml.safe_dump(_issue(False, False, True, 1))))
+    assert email.html.count("web edition: False") == 2 and "web edition: True" not in email.html
+    assert email.web_html.count("web edition: True") == 2 and "web edition: False" not in email.web_html
