@@ -16,12 +16,11 @@ so the folder also works opened from the disk.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .links import WEB_SUFFIX
 from .models import Config, Issue, is_hosted
@@ -185,26 +184,31 @@ def script_json(data: object) -> Markup:
 def nav_html(words: Words, config: Config, older: Neighbour | None, newer: Neighbour | None) -> Markup:
     """The links of a web edition to the archive's index and to the issues before and after it (by date), in the
     issue's language; styled inline from the theme (its template puts it in a footer-like text, which the dark
-    palette recolours)."""
+    palette recolours). Every value is escaped (in f-strings: Markup.format took 0.4 ms an issue in the archive)."""
     theme = config.theme
-    link = f"color:{theme.link_color};text-decoration:underline"
-    items = [Markup('<a href="{}" style="{}">{}</a>').format(INDEX, link, words.archive)]
+    link = escape(f"color:{theme.link_color};text-decoration:underline")
+    items = [f'<a href="{INDEX}" style="{link}">{escape(words.archive)}</a>']
     for neighbour, rel, label in ((older, "prev", words.previous_issue), (newer, "next", words.next_issue)):
         if neighbour is not None:  # its subject in its own language, isolated from the label's direction
-            items.append(Markup('<a href="{}" rel="{}" style="{}">{}{}<span lang="{}" dir="auto">{}</span></a>')
-                         .format(quote(f"{neighbour.slug}{WEB_SUFFIX}"), rel, link, label, words.colon,
-                                 neighbour.lang, neighbour.subject))
+            items.append(f'<a href="{escape(quote(f"{neighbour.slug}{WEB_SUFFIX}"))}" rel="{rel}" style="{link}">'
+                         f'{escape(label)}{escape(words.colon)}<span lang="{escape(neighbour.lang)}" dir="auto">'
+                         f'{escape(neighbour.subject)}</span></a>')
     if config.archive.signup_url:
-        items.append(Markup('<a href="{}" style="{}">{}</a>').format(config.archive.signup_url, link, words.subscribe))
-    style = (f"margin:0;font-family:{theme.heading_font_family};font-size:14px;line-height:1.8;"
-             f"color:{theme.muted_color}")
-    return Markup('<nav data-nl-nav="" aria-label="{}"><p style="{}">{}</p></nav>').format(
-        words.archive, style, Markup(" &#183; ").join(items))
+        items.append(f'<a href="{escape(config.archive.signup_url)}" style="{link}">{escape(words.subscribe)}</a>')
+    style = escape(f"margin:0;font-family:{theme.heading_font_family};font-size:14px;line-height:1.8;"
+                   f"color:{theme.muted_color}")
+    return Markup(f'<nav data-nl-nav="" aria-label="{escape(words.archive)}"><p style="{style}">'
+                  f'{" &#183; ".join(items)}</p></nav>')
 
 
-_NAV = re.compile(r'<nav data-nl-nav="".*?</nav>', re.S)
+_NAV_START = '<nav data-nl-nav=""'
 
 
 def with_nav(html: str, nav: str) -> str:
     """``html`` (a web edition) with each of its ``<nav data-nl-nav="">`` elements replaced by ``nav``."""
-    return _NAV.sub(lambda _: nav, html)
+    parts = []
+    position = 0
+    while (start := html.find(_NAV_START, position)) >= 0 and (end := html.find("</nav>", start)) >= 0:
+        parts += [html[position:start], nav]
+        position = end + len("</nav>")
+    return "".join(parts) + html[position:]
