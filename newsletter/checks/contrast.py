@@ -355,13 +355,15 @@ _OWN_STATES: dict[tuple, _State | None] = {}  # type: ignore[type-arg]
 
 def _own_state(element: etree._Element, inherited: _State, override: dict | None = None) -> _State | None:  # type: ignore[type-arg]
     """What ``element`` shows its text in, given what it inherits: its style, bgcolor, tag and dark override."""
-    key = (inherited, element.get("style"), element.get("bgcolor"), element.tag,
-           tuple(override.items()) if override else None)
+    style, bgcolor, tag = element.get("style"), element.get("bgcolor"), element.tag
+    if style is None and bgcolor is None and not override and tag not in _BOLD_TAGS:
+        return inherited  # most elements: nothing of their own (a key made for each was a tenth of the checks)
+    key = (inherited, style, bgcolor, tag, tuple(override.items()) if override else None)
     found = _OWN_STATES.get(key, _MISSING)
     if found is _MISSING:
         if len(_OWN_STATES) > 65536:  # a long-lived process (the preview) meets many themes: start again
             _OWN_STATES.clear()
-        found = _OWN_STATES[key] = _work_out_state(element.tag, key[1], key[2], inherited, override)
+        found = _OWN_STATES[key] = _work_out_state(tag, style, bgcolor, inherited, override)
     return found  # type: ignore[return-value]
 
 
