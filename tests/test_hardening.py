@@ -92,7 +92,7 @@ def test_visible_text_around_format_characters_is_kept(project, cli) -> None:
 
 @pytest.mark.parametrize("stage, exception, words", [
     ("newsletter.compile.compile_mjml", MemoryError(), "ran out of memory while building it"),
-    ("newsletter.render.render_mjml", RecursionError("maximum recursion depth exceeded"), "nested too deeply"),
+    ("newsletter.render._context", RecursionError("maximum recursion depth exceeded"), "nested too deeply"),
     ("newsletter.text.render_text", OSError(24, "Too many open files"), "Too many open files"),
     ("newsletter.checks.check_email", MemoryError(), "ran out of memory"),
     ("newsletter.load.load", RecursionError(), "nested too deeply"),
