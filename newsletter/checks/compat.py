@@ -374,7 +374,7 @@ def features_of(email: Email) -> set[str]:
         shown.add("html-comments")
     if 'href="#' in html:
         shown.add("html-anchor-links")
-    if 'href="mailto:' in html.lower():
+    if b'href="mailto:' in email.data.lower():  # ASCII's case alone: lowering the whole text took 0.4 ms
         shown.add("html-mailto-links")
     if 'name="color-scheme"' in html:
         shown.add("html-meta-color-scheme")

@@ -180,6 +180,7 @@ _PARSER = etree.HTMLParser(remove_comments=False)
 # raw text of <style>, <script> and <title>.
 _MARKUP = re.compile(r"<!--|<([A-Za-z][^\s/>]*)")
 _RAW_TEXT = frozenset(("style", "script", "title", "textarea"))
+_CLOSING = {name: re.compile(f"</{name}", re.I) for name in _RAW_TEXT}
 
 
 @dataclass
@@ -236,7 +237,11 @@ class Email:
             found.setdefault(name, []).append(match.start())
             position = match.end()
             if name in _RAW_TEXT:
-                close = html.lower().find(f"</{name}", position) if name != "style" else html.find("</style", position)
+                if name == "style":
+                    close = html.find("</style", position)
+                else:  # in any case, from here (html.lower() for each <title> took 0.4 ms, and could shift places)
+                    closing = _CLOSING[name].search(html, position)
+                    close = closing.start() if closing else -1
                 position = len(html) if close < 0 else close
         return found
 
