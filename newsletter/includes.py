@@ -3,15 +3,17 @@
 The two editions of an issue differ in a few names of the template context (``links``, ``web``, ``page``,
 ``unsubscribe``, ``view_in_browser``: its head and footer); the header, the hero, the Contents and every
 block read none of them, and rendering them again was a third of the web edition's cost. Within
-:func:`sharing`, an ``{% include %}`` (with its context, as Jinja includes by default) gives the output an
-earlier include of the same template gave when every value the template reads is the same object: the names
-it reads, found in its source and in the templates it includes, imports or extends, and what our context
-filters read (the Markdown filters read the edition's link tagging, which both editions share). A template
-that reads a name whose value differs, names a template only known when it runs, or uses a filter that reads
-the context in a way we do not know, is rendered again, as before.
+:func:`sharing`, an ``{% include %}`` (with its context, as Jinja includes by default) in the second render
+gives the output the same include gave in the first when the template, the templates it names and every
+value it reads are the same objects: the names it reads, found in its source and in the templates it
+includes, imports or extends, and what our context filters read (the Markdown filters read the edition's
+link tagging, which both editions share). An include met again in the same render is rendered again, as is
+one that reads a name whose value differs, names a template only known when it runs, or uses a filter or
+test that reads the context in a way we do not know.
 
-Only the include's output is kept: an included template's own ``{% set %}``s and macros never reach the
-template that includes it, so nothing else could differ.
+Only the output is given again, not what rendering it did: an included template's own ``{% set %}``s and
+macros never reach the template that includes it, and what it changes must be something it reads (a
+namespace, a cycler), which each render makes anew, so that its include is rendered in each.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import jinja2
 from jinja2 import meta, nodes
@@ -29,23 +31,38 @@ from jinja2.compiler import CodeGenerator, Frame
 # What each of our context filters reads from the context; "links" is read for its ``tag`` alone.
 CONTEXT_READS: dict[str, tuple[str, ...]] = {"markdown": ("links",), "markdown_blocks": ("links", "style")}
 
-# {key: (the values the key was made of, kept alive so that no id is reused; the output)} while sharing.
-_SHARED: contextvars.ContextVar[dict[tuple[Any, ...], tuple[list[Any], list[str]]] | None] = \
-    contextvars.ContextVar("newsletter_shared_includes", default=None)
+
+@dataclass
+class Shared:
+    """The includes of the renders of one :func:`sharing`: {key: (the values the key was made of, kept alive
+    so that no id is reused; the outputs of the first render that made the key, in the order met)}."""
+
+    render: int = 0
+    outputs: dict[tuple[Any, ...], tuple[list[Any], list[list[str]], int]] = field(default_factory=dict)
+    replayed: dict[tuple[Any, ...], int] = field(default_factory=dict)  # in this render, by key
+
+    def next_render(self) -> None:
+        self.render += 1
+        self.replayed.clear()
+
+
+_SHARED: contextvars.ContextVar[Shared | None] = contextvars.ContextVar("newsletter_shared_includes", default=None)
 
 
 @contextmanager
-def sharing() -> Iterator[None]:
-    """Within it, an include whose inputs are the same objects as an earlier one's gives that one's output."""
-    token = _SHARED.set({})
+def sharing() -> Iterator[Shared]:
+    """Renders whose includes share their outputs; call ``next_render()`` on what it gives between them."""
+    shared = Shared()
+    token = _SHARED.set(shared)
     try:
-        yield
+        yield shared
     finally:
         _SHARED.reset(token)
 
 
-# Part of the key of the bytecode cache: the code our generator writes. Bump it when that code changes.
-REVISION = 2
+# Part of the key of the bytecode cache: the code our generator writes, the reads it records in it (with
+# CONTEXT_READS). Bump it when any of them changes.
+REVISION = 3
 
 # Jinja writes an include with its context as this call; ours goes through Environment.include instead. Should
 # a later Jinja write it otherwise, the line is left as it is: every include is then rendered, as before (a
@@ -99,8 +116,20 @@ def _own_reads(environment: jinja2.Environment, tree: nodes.Template) -> _Reads 
             tuple(sorted(set(named))))  # type: ignore[arg-type]
 
 
+class _Template(jinja2.Template):
+    newsletter_reads: _Reads | None = None  # what its code recorded, or None: not to be shared
+
+    @classmethod
+    def _from_namespace(cls, environment: jinja2.Environment, namespace: dict[str, Any],  # type: ignore[override]
+                        globals: dict[str, Any]) -> jinja2.Template:
+        template = super()._from_namespace(environment, namespace, globals)
+        template.newsletter_reads = namespace.get(_READS)  # type: ignore[attr-defined]
+        return template
+
+
 class Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
+    template_class = _Template
 
     def include(self, template: jinja2.Template, context: jinja2.runtime.Context,
                 local_vars: Mapping[str, Any]) -> Iterator[str]:
@@ -110,45 +139,41 @@ class Environment(jinja2.Environment):
         reads = _reads(template) if shared is not None else None
         if shared is None or reads is None:
             return template.root_render_func(included)
-        values: list[Any] = []
-        for name in reads[0]:
-            values.append(included.resolve_or_missing(name))
-        for name in reads[1]:  # read through our filters only: the link tagging alone
+        templates, direct, through_filters = reads
+        values: list[Any] = [included.resolve_or_missing(name) for name in direct]
+        for name in through_filters:  # read through our filters only: the link tagging alone
             value = included.resolve_or_missing(name)
             values.append(getattr(value, "tag", value) if name == "links" else value)
-        key = (template, *map(id, values))
-        found = shared.get(key)
-        if found is None:
-            found = shared[key] = (values, list(template.root_render_func(included)))
-        return _replay(found[1])
+        key = (*templates, *map(id, values))
+        found = shared.outputs.get(key)
+        if found is not None and found[2] < shared.render:  # made by an earlier render: given in the same order
+            met = shared.replayed[key] = shared.replayed.get(key, 0) + 1
+            if met <= len(found[1]):
+                return _replay(found[1][met - 1])
+            return template.root_render_func(included)  # met more often than in that render
+        output = list(template.root_render_func(included))
+        shared.outputs.setdefault(key, (values, [], shared.render))[1].append(output)
+        return _replay(output)
 
 
 def _replay(output: list[str]) -> Iterator[str]:
     yield from output  # a generator: Jinja closes what an include gives
 
 
-# Per template: (the names it and the templates it names read, the names only our filters read), or None when
-# it cannot be shared. Once a template (an edited template is a new Template object).
-_ANALYSED: WeakKeyDictionary[jinja2.Template, tuple[tuple[str, ...], tuple[str, ...]] | None] = WeakKeyDictionary()
-
-
-def _reads(template: jinja2.Template) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    if template not in _ANALYSED:
-        _ANALYSED[template] = _analyse(template)
-    return _ANALYSED[template]
-
-
-def _analyse(template: jinja2.Template) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def _reads(template: jinja2.Template) -> tuple[tuple[jinja2.Template, ...], tuple[str, ...], tuple[str, ...]] | None:
+    """(``template`` and the templates it names, as the environment gives them now; the names they read; the
+    names only our filters read), or None when it cannot be shared. Worked out at each include, from what
+    each template's code recorded: a template it names may have been edited and loaded again since."""
     direct: set[str] = set()
     through_filters: set[str] = set()
-    seen: set[jinja2.Template] = set()
+    walked: dict[jinja2.Template, None] = {}
     pending = [template]
     while pending:
         current = pending.pop()
-        if current in seen:
+        if current in walked:
             continue
-        seen.add(current)
-        own: _Reads | None = current.root_render_func.__globals__.get(_READS)  # type: ignore[attr-defined]
+        walked[current] = None
+        own: _Reads | None = getattr(current, "newsletter_reads", None)
         if own is None:
             return None  # compiled by another generator, or its reads cannot be known
         direct.update(own[0])
@@ -157,4 +182,4 @@ def _analyse(template: jinja2.Template) -> tuple[tuple[str, ...], tuple[str, ...
             pending.extend(current.environment.get_template(name, current.name) for name in own[2])
         except jinja2.TemplateError:
             return None  # the include fails as it renders, with Jinja's message
-    return tuple(sorted(direct)), tuple(sorted(through_filters - direct))
+    return tuple(walked), tuple(sorted(direct)), tuple(sorted(through_filters - direct))

@@ -78,7 +78,7 @@ def _settings(environment: jinja2.Environment) -> str:
                  environment.lstrip_blocks, environment.newline_sequence, environment.keep_trailing_newline,
                  environment.autoescape if isinstance(environment.autoescape, bool) else "function",
                  environment.optimized, sorted(environment.extensions), jinja2.__version__, __version__,
-                 type(environment).__name__, includes.REVISION))
+                 includes.REVISION))
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -328,7 +328,7 @@ def _context(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[
             object.__setattr__(view, "template", wrapped)
     styles = _both_styles(env, tuple(theme.items()))
     name = language.name(config, lang)
-    context = {
+    context: dict[str, object] = {
         "lang": lang,
         "dir": direction,
         "labels": block_context.words,
@@ -337,9 +337,7 @@ def _context(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[
         "issue": issue,
         "config": config,
         "theme": theme,
-        "blocks": views,
-        "briefs": [view for view in views if view.type == "brief"],
-        "contents": [view for view in views if view.title],
+        **_view_lists(views),
         "date": language.date(issue.date, config, lang) if issue.date else None,
         "name": name,
         "disclaimer": paragraphs(language.disclaimer(config, lang)),
@@ -349,6 +347,11 @@ def _context(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[
         "social": [SocialView(account.label, links.tag(account.url)) for account in config.social],
     }
     return _with_edition(context, issue, config, links)
+
+
+def _view_lists(views: list[blocks.View]) -> dict[str, list[blocks.View]]:
+    return {"blocks": views, "briefs": [view for view in views if view.type == "brief"],
+            "contents": [view for view in views if view.title]}
 
 
 def _with_edition(context: dict[str, object], issue: Issue, config: Config, links: Links) -> dict[str, object]:
@@ -369,17 +372,39 @@ def _with_edition(context: dict[str, object], issue: Issue, config: Config, link
 def render_editions(issue: Issue, config: Config, user_templates: Path | None, links: Links, web_links: Links,
                     registry: Registry | None = None) -> tuple[str, str]:
     """The MJML of the email (``links``) and of its web edition (``web_links``), the same as two
-    :func:`render_mjml` would give. With the same link tagging (``links.web_edition``), the two share one
-    context but for the names that differ between editions, and what both include with the same values (the
-    header, the hero, the Contents, the blocks) is rendered once (``includes``)."""
+    :func:`render_mjml` would give. With the same link tagging (``newsletter.links.web_edition()``), the two
+    share one context but for the names that differ between editions, and what both include with the same
+    values (the header, the hero, the Contents, the blocks) is rendered once (``newsletter.includes``)."""
     if web_links.tag is not links.tag:
         return (render_mjml(issue, config, user_templates, links, registry=registry),
                 render_mjml(issue, config, user_templates, web_links, registry=registry))
     env = environment(user_templates, registry)
-    with _template_errors(), includes.sharing():
+    with _template_errors(), includes.sharing() as shared:
         context = _context(env, issue, config, _theme(config), links, registry=registry)
+        web_context = _web_context(context, issue, config, web_links, registry)  # before the email's render
         template = env.get_template(TEMPLATE)
-        return template.render(context), template.render(_with_edition(context, issue, config, web_links))
+        email = template.render(context)
+        shared.next_render()
+        return email, template.render(web_context)
+
+
+def _web_context(context: dict[str, object], issue: Issue, config: Config, web_links: Links,
+                 registry: Registry | None) -> dict[str, object]:
+    """The web edition's context, made from the email's: the same values but for the edition's names, and the
+    views of our own block types (which read only the link tagging of the edition's links); a plugin's block
+    type may read any of them, so its blocks' views are made again. The lists are copies, made before the
+    email is rendered: a template that changed the email's would otherwise change the web edition's."""
+    views = list(context["blocks"])  # type: ignore[call-overload]
+    if any(view.template.startswith(PLUGIN) for view in views):
+        block_context = blocks.Context(config, web_links, str(context["lang"]),
+                                       registry.labels if registry is not None else None)
+        for number, view in enumerate(blocks.views(issue.content, block_context)):
+            if view.template.startswith(PLUGIN):
+                views[number] = view
+    web = _with_edition(context, issue, config, web_links)
+    web.update(_view_lists(views), social=list(context["social"]),  # type: ignore[call-overload]
+               disclaimer=list(context["disclaimer"]))  # type: ignore[call-overload]
+    return web
 
 
 # What fills an inbox preview after the preheader: a combining grapheme joiner, a zero-width non-joiner and a

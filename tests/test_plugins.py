@@ -382,3 +382,17 @@ def test_the_stage_numbers_agree() -> None:
             path = REPO / "newsletter" / f"{module}.py"
         doc = path.read_text(encoding="utf-8").split('"""')[1]
         assert doc.startswith(f"Stage {number}:"), (module, number, doc[:40])
+
+
+def test_a_plugins_view_is_made_for_each_edition(project) -> None:
+    """A plugin's view may read anything of its edition's links: made again for the web edition (ours read only
+    the link tagging, which both share)."""
+    _plugin_files(project.root)
+    module = project.root / "quote_of_the_week.py"
+    module.write_text(module.read_text(encoding="utf-8").replace(
+        "source=quote.source)", "source=quote.source + (' (on the web)' if context.links.web else ' (by mail)'))"),
+        encoding="utf-8")
+    project.configure(plugins=["quote_of_the_week"])
+    email = newsletter.render_issue(project.issue("q", ISSUE))
+    assert "Daniele Varè (by mail)" in email.html and "(on the web)" not in email.html
+    assert "Daniele Varè (on the web)" in email.web_html and "(by mail)" not in email.web_html

@@ -283,3 +283,42 @@ def test_a_block_template_that_reads_the_edition_is_rendered_in_each(project, re
     email = newsletter.render_issue(project.issue("x", yaml.safe_dump(_issue(False, False, True, 1))))
     assert email.html.count("web edition: False") == 2 and "web edition: True" not in email.html
     assert email.web_html.count("web edition: True") == 2 and "web edition: False" not in email.web_html
+
+
+def test_an_include_met_twice_in_one_render_is_rendered_twice(project) -> None:
+    project.template("count.j2", "{% set ns.n = ns.n + 1 %}<p>count {{ ns.n }} {{ parity.next() }}</p>")
+    project.template("header.mjml.j2", '{% set ns = namespace(n=0) %}{% set parity = cycler("odd", "even") %}'
+                     "<mj-section><mj-column><mj-text>"
+                     '{% include "count.j2" %}{% include "count.j2" %}</mj-text></mj-column></mj-section>\n'
+                     '{% include "builtin/header.mjml.j2" %}')
+    path = project.issue("x", yaml.safe_dump(_issue(False, False, True, 1)))
+    together, alone = _both_ways(path)
+    assert together == alone
+    for mjml in together:
+        assert "<p>count 1 odd</p><p>count 2 even</p>" in mjml
+
+
+def test_an_edited_template_that_an_include_names_is_read_again(project) -> None:
+    import os
+
+    project.template("blocks/brief.mjml.j2", '{% include "builtin/blocks/brief.mjml.j2" %}\n{% include "extra.j2" %}\n')
+    project.template("extra.j2", "<mj-section><mj-column><mj-text><p>extra</p></mj-text></mj-column></mj-section>\n")
+    path = project.issue("x", yaml.safe_dump(_issue(False, False, True, 1)))
+    first = newsletter.render_issue(path)
+    assert "<p>extra</p>" in first.html and "<p>extra</p>" in first.web_html
+    extra = project.root / "templates" / "extra.j2"
+    extra.write_text("<mj-section><mj-column><mj-text><p>extra {{ web }}</p></mj-text></mj-column></mj-section>\n",
+                     encoding="utf-8")
+    later = os.stat(extra).st_mtime + 2
+    os.utime(extra, (later, later))  # a new time, even on a file system that keeps whole seconds
+    again = newsletter.render_issue(path)
+    assert again.html.count("<p>extra False</p>") == 2 and again.web_html.count("<p>extra True</p>") == 2
+
+
+def test_a_template_that_changes_a_list_of_the_context_changes_its_own_editions_alone(project) -> None:
+    project.template("contents.mjml.j2", "{% set dropped = contents.pop() %}{% set dropped = blocks.pop() %}"
+                     '{% include "builtin/contents.mjml.j2" %}')
+    path = project.issue("x", yaml.safe_dump(_issue(False, False, True, 1)))
+    together, alone = _both_ways(path)
+    assert together == alone
+    assert all(">Another<" not in mjml.split('<mj-section padding="0">')[0] for mjml in together)

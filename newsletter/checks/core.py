@@ -180,7 +180,7 @@ _PARSER = etree.HTMLParser(remove_comments=False)
 # raw text of <style>, <script> and <title>.
 _MARKUP = re.compile(r"<!--|<([A-Za-z][^\s/>]*)")
 _RAW_TEXT = frozenset(("style", "script", "title", "textarea"))
-_CLOSING = {name: re.compile(f"</{name}", re.I) for name in _RAW_TEXT}
+_CLOSING = {name: re.compile(f"</{name}", re.I | re.A) for name in _RAW_TEXT - {"style"}}
 
 
 @dataclass
