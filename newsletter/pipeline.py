@@ -241,10 +241,9 @@ def _render(path: Path, project: Project, platform: str | None, editions: bool) 
     check_platform(platform, registry.platforms)
     date = issue.date.isoformat() if issue.date else ""
     links = links_for(project.config, path.stem, date, platform, platforms=registry.platforms)
-    web_links = web_edition(links)
     if editions:  # rendered together: what the two share is rendered once
-        mjml, web_mjml = render.render_editions(issue, project.config, project.templates_dir, links, web_links,
-                                                registry)
+        mjml, web_mjml = render.render_editions(issue, project.config, project.templates_dir, links,
+                                                web_edition(links), registry)
     else:
         mjml = render.render_mjml(issue, project.config, project.templates_dir, links, registry=registry)
     expected = tuple(render.expectations(issue, project.config, links, registry))

@@ -346,7 +346,8 @@ def _context(env: jinja2.Environment, issue: Issue, config: Config, theme: dict[
         "postal_address": language.postal_address(config, lang),
         "social": [SocialView(account.label, links.tag(account.url)) for account in config.social],
     }
-    return _with_edition(context, issue, config, links)
+    context.update(_edition(context, issue, config, links))
+    return context
 
 
 def _view_lists(views: list[blocks.View]) -> dict[str, list[blocks.View]]:
@@ -354,10 +355,9 @@ def _view_lists(views: list[blocks.View]) -> dict[str, list[blocks.View]]:
             "contents": [view for view in views if view.title]}
 
 
-def _with_edition(context: dict[str, object], issue: Issue, config: Config, links: Links) -> dict[str, object]:
-    """``context`` with the names that differ between the email and its web edition set for ``links``'."""
-    edition = dict(context)
-    edition.update({
+def _edition(context: dict[str, object], issue: Issue, config: Config, links: Links) -> dict[str, object]:
+    """The names of the context that differ between the email and its web edition, for ``links``' edition."""
+    return {
         "links": links,
         "web": links.web,
         # Merge tags go in as markup: the platform must find them exactly as its documentation spells them.
@@ -365,8 +365,7 @@ def _with_edition(context: dict[str, object], issue: Issue, config: Config, link
         "view_in_browser": Markup(links.view_in_browser) if links.view_in_browser else None,
         "page": webpage.page_for(issue, links.slug, config, context["labels"], context["lang"],  # type: ignore[arg-type]
                                  context["name"]) if links.web else None,  # type: ignore[arg-type]
-    })
-    return edition
+    }
 
 
 def render_editions(issue: Issue, config: Config, user_templates: Path | None, links: Links, web_links: Links,
@@ -401,10 +400,8 @@ def _web_context(context: dict[str, object], issue: Issue, config: Config, web_l
         for number, view in enumerate(blocks.views(issue.content, block_context)):
             if view.template.startswith(PLUGIN):
                 views[number] = view
-    web = _with_edition(context, issue, config, web_links)
-    web.update(_view_lists(views), social=list(context["social"]),  # type: ignore[call-overload]
-               disclaimer=list(context["disclaimer"]))  # type: ignore[call-overload]
-    return web
+    return {**context, **_edition(context, issue, config, web_links), **_view_lists(views),
+            "social": list(context["social"]), "disclaimer": list(context["disclaimer"])}  # type: ignore[call-overload]
 
 
 # What fills an inbox preview after the preheader: a combining grapheme joiner, a zero-width non-joiner and a
