@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
@@ -380,28 +380,30 @@ def render_editions(issue: Issue, config: Config, user_templates: Path | None, l
     env = environment(user_templates, registry)
     with _template_errors(), includes.sharing() as shared:
         context = _context(env, issue, config, _theme(config), links, registry=registry)
-        web_context = _web_context(context, issue, config, web_links, registry)  # before the email's render
+        # The lists as they are before the email's render: a template that changes them changes its own.
+        lists = {name: list(context[name]) for name in ("blocks", "social", "disclaimer")}  # type: ignore[call-overload]
         template = env.get_template(TEMPLATE)
         email = template.render(context)
         shared.next_render()
-        return email, template.render(web_context)
+        return email, template.render(_web_context(context, lists, issue, config, web_links, registry))
 
 
-def _web_context(context: dict[str, object], issue: Issue, config: Config, web_links: Links,
-                 registry: Registry | None) -> dict[str, object]:
+def _web_context(context: dict[str, object], lists: dict[str, list[Any]], issue: Issue, config: Config,
+                 web_links: Links, registry: Registry | None) -> dict[str, object]:
     """The web edition's context, made from the email's: the same values but for the edition's names, and the
-    views of our own block types (which read only the link tagging of the edition's links); a plugin's block
-    type may read any of them, so its blocks' views are made again. The lists are copies, made before the
-    email is rendered: a template that changed the email's would otherwise change the web edition's."""
-    views = list(context["blocks"])  # type: ignore[call-overload]
-    if any(view.template.startswith(PLUGIN) for view in views):
+    views of our own block types (which read only the link tagging of the edition's links); another block
+    type (a plugin's, or one that replaces ours) may read anything of them, so its blocks' views are made
+    again."""
+    views = lists["blocks"]
+    ours = [blocks.is_builtin(blocks.type_of(block)) for block in issue.content]
+    if not all(ours):
         block_context = blocks.Context(config, web_links, str(context["lang"]),
                                        registry.labels if registry is not None else None)
         for number, view in enumerate(blocks.views(issue.content, block_context)):
-            if view.template.startswith(PLUGIN):
+            if not ours[number]:
                 views[number] = view
     return {**context, **_edition(context, issue, config, web_links), **_view_lists(views),
-            "social": list(context["social"]), "disclaimer": list(context["disclaimer"])}  # type: ignore[call-overload]
+            "social": lists["social"], "disclaimer": lists["disclaimer"]}
 
 
 # What fills an inbox preview after the preheader: a combining grapheme joiner, a zero-width non-joiner and a

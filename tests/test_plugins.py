@@ -384,14 +384,19 @@ def test_the_stage_numbers_agree() -> None:
         assert doc.startswith(f"Stage {number}:"), (module, number, doc[:40])
 
 
-def test_a_plugins_view_is_made_for_each_edition(project) -> None:
+@pytest.mark.parametrize("own_templates", [True, False])
+def test_a_plugins_view_is_made_for_each_edition(project, own_templates: bool) -> None:
     """A plugin's view may read anything of its edition's links: made again for the web edition (ours read only
-    the link tagging, which both share)."""
+    the link tagging, which both share); also for a plugin whose template is in the project's templates."""
     _plugin_files(project.root)
     module = project.root / "quote_of_the_week.py"
-    module.write_text(module.read_text(encoding="utf-8").replace(
-        "source=quote.source)", "source=quote.source + (' (on the web)' if context.links.web else ' (by mail)'))"),
-        encoding="utf-8")
+    source = module.read_text(encoding="utf-8").replace(
+        "source=quote.source)", "source=quote.source + (' (on the web)' if context.links.web else ' (by mail)'))")
+    if not own_templates:
+        source = source.replace(',\n                                             templates_dir=Path(__file__).parent / "plugin-templates")', ")")
+        assert "templates_dir" not in source
+        project.template("blocks/quote-of-the-week.mjml.j2", TEMPLATE)
+    module.write_text(source, encoding="utf-8")
     project.configure(plugins=["quote_of_the_week"])
     email = newsletter.render_issue(project.issue("q", ISSUE))
     assert "Daniele Varè (by mail)" in email.html and "(on the web)" not in email.html

@@ -22,8 +22,8 @@ from pydantic import BaseModel
 from . import base
 from .base import BlockType, Context, Expected, View, templates_dirs, validate
 
-__all__ = ["BUILTIN", "REGISTRY", "BlockType", "Context", "Expected", "View", "expectations", "register",
-           "templates_dirs", "text", "type_of", "unregister", "validate", "views"]
+__all__ = ["BUILTIN", "REGISTRY", "BlockType", "Context", "Expected", "View", "expectations", "is_builtin",
+           "register", "templates_dirs", "text", "type_of", "unregister", "validate", "views"]
 
 # The block types newsletter has, in the order the reference and the messages list them: name -> its module.
 _MODULES = {"announcement": "announcement", "brief": "brief", "events": "events", "image": "image",
@@ -99,6 +99,11 @@ def _known(blocks: tuple[BaseModel, ...] | list[BaseModel]) -> None:
     for block in blocks:
         if getattr(type(block), "__block_type__", None) is None:
             BUILTIN.get(getattr(block, "type", ""))
+
+
+def is_builtin(block_type: BlockType) -> bool:
+    """Whether ``block_type`` is one of newsletter's own: not a plugin's, nor one that replaces ours."""
+    return block_type.name in BUILTIN and BUILTIN[block_type.name] is block_type
 
 
 def type_of(block: BaseModel) -> BlockType:
