@@ -159,6 +159,8 @@ def assets_of(*roots: object) -> dict[str, Prepared]:
 
     def walk(value: object) -> None:
         if isinstance(value, str):
+            if type(value) is str:  # most are: only a picture's address (a str of its own type) has an asset
+                return
             asset = getattr(value, "asset", None)
             if isinstance(asset, Prepared):
                 found[str(value)] = asset

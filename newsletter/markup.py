@@ -27,10 +27,12 @@ _SYNTAX_CHARACTERS = "\x00\n\r!&*<[]\\_`"
 
 
 def is_plain(source: str) -> bool:
-    """Whether ``source`` holds no Markdown syntax at all."""
-    # One substring search a character: each runs in C over the text, where a regular expression's character
-    # class cost 5 % of a whole build's instructions (callgrind).
-    return not any(character in source for character in _SYNTAX_CHARACTERS)
+    """Whether ``source`` holds none of ``_SYNTAX_CHARACTERS`` (a test holds the two together)."""
+    # One substring search a character, each in C over the text: a regular expression's character class cost
+    # 5 % of a whole build's instructions (callgrind), and a generator over the characters twice this.
+    return not ("\x00" in source or "\n" in source or "\r" in source or "!" in source or "&" in source
+                or "*" in source or "<" in source or "[" in source or "]" in source or "\\" in source
+                or "_" in source or "`" in source)
 
 
 @lru_cache(maxsize=1)

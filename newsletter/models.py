@@ -44,7 +44,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def _refuse_control_characters(value: str, allowed: str = "") -> str:
-    if value.isascii() and value.isprintable():  # the common case, checked in C far faster than the scan
+    if value.isprintable():  # the common case, in C far faster than the scan: no Cc, Cs or Cn is printable
         return value
     for match in _CONTROL.finditer(value):
         if match.group() not in allowed:

@@ -312,6 +312,36 @@ def test_plain_paragraphs_skip_the_parser_with_the_same_output(source) -> None:
 
 
 @settings(max_examples=EXAMPLES * 5, deadline=None)
+@given(st.text(max_size=40), st.sampled_from(["", "é", "\u00a0", "\u200b", "\u2028", "字"]))
+def test_a_control_character_is_refused_whatever_text_is_around_it(source, neighbour) -> None:
+    """The printable fast path lets no control character, lone surrogate or XML non-character through, in
+    ASCII text or any other."""
+    from newsletter import models
+
+    text = neighbour + source + neighbour
+    refused = models._CONTROL.search(text) is not None
+    try:
+        models._refuse_control_characters(text)
+    except Exception as exc:  # pydantic's custom error
+        assert refused, exc
+    else:
+        assert not refused
+
+
+@settings(max_examples=EXAMPLES * 5, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=80))
+def test_is_plain_is_exactly_the_absence_of_the_syntax_characters(source) -> None:
+    """is_plain spells the characters out one by one (for speed): it agrees with the list the parser's
+    syntax is written in, for any text and for each of those characters anywhere in it."""
+    from newsletter import markup
+
+    assert markup.is_plain(source) == (not any(c in source for c in markup._SYNTAX_CHARACTERS))
+    for character in markup._SYNTAX_CHARACTERS:
+        assert not markup.is_plain(source + character)
+        assert not markup.is_plain(character + source)
+
+
+@settings(max_examples=EXAMPLES * 5, deadline=None)
 @given(st.lists(st.text(alphabet=st.sampled_from(list(" \t-*+#>.)0123456789ab٣\n")), max_size=12), max_size=6)
        .map("\n".join))
 def test_has_blocks_agrees_with_its_regular_expression(source) -> None:
