@@ -41,15 +41,21 @@ def _error(kind: str, message: str) -> PydanticCustomError:
 
 # C0 and C1 controls (category Cc), lone surrogates (Cs) and the two non-characters XML refuses.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# The same but tab, line feed and carriage return, which a text of several lines holds: one search in C, where
+# a loop over every line break of a 5 KB body was the validation's costliest check.
+_CONTROL_BUT_LAYOUT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def _refuse_control_characters(value: str, allowed: str = "") -> str:
     if value.isprintable():  # the common case, in C far faster than the scan: no Cc, Cs or Cn is printable
         return value
-    for match in _CONTROL.finditer(value):
-        if match.group() not in allowed:
-            code = ord(match.group())
-            raise _error("control_character", f"contains the control character U+{code:04X}, which an email cannot hold")
+    if allowed == "\t\n\r":
+        found = _CONTROL_BUT_LAYOUT.search(value)
+    else:
+        found = next((match for match in _CONTROL.finditer(value) if match.group() not in allowed), None)
+    if found is not None:
+        code = ord(found.group())
+        raise _error("control_character", f"contains the control character U+{code:04X}, which an email cannot hold")
     return value
 
 
