@@ -33,7 +33,7 @@ _PREHEADER = '<div style="display:none;font-size:1px;'
 def compile_mjml(source: str, name: str = "email.mjml") -> str:
     """The HTML of MJML ``source``; ``name`` is how errors refer to the source."""
     if "<mj-style" in source:
-        source = _INLINE_STYLE.sub(lambda match: match.group(0) + INLINE_MARKER, source)
+        source = _mark_inline_styles(source)
     try:
         # fonts={}: no web-font <link>/@import; the theme names fonts every mail client has.
         html = mjml2html(source, disable_comments=True, fonts={})
@@ -53,6 +53,24 @@ def compile_mjml(source: str, name: str = "email.mjml") -> str:
             position, hint = _unbalanced_tag(source)
             message += f" ({hint})" if hint else ""
         raise TemplateError(_describe(source, name, position, message)) from None
+
+
+def _mark_inline_styles(source: str) -> str:
+    """``source`` with INLINE_MARKER after each ``<mj-style inline="inline">`` tag. The tags are found by
+    substring search, each then matched where it starts: the case-blind expression run over the whole MJML
+    took 30 µs of a 0.9 ms compile (a tag in capitals is no tag to MRML, which refuses it)."""
+    parts: list[str] = []
+    done = 0
+    position = source.find("<mj-style")
+    while position >= 0:
+        match = _INLINE_STYLE.match(source, position)
+        if match is not None:
+            parts += (source[done:match.end()], INLINE_MARKER)
+            done = position = match.end()
+        else:
+            position += 1
+        position = source.find("<mj-style", position)
+    return "".join(parts) + source[done:] if parts else source
 
 
 def _preheader_lang_dir(html: str) -> str:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsletter import compile, inline
 from newsletter.errors import TemplateError
@@ -246,3 +248,18 @@ def test_web_edition_keeps_its_css_in_style_and_renders_as_if_inlined(browser, p
                 page.close()
             assert shots[0] == shots[1], f"the web edition and its {inliner}-inlined copy differ at {width} px"
             assert len(shots[0]) > 10_000
+
+
+_STYLE_TAGS = ['<mj-style inline="inline">', "<mj-style INLINE='INLINE'>", "<mj-style>", '<mj-style data-inline="inline">',
+               '<mj-style\n  inline = "inline" >', "<mj-style inline=\"inline\"", "<mj-styles inline='inline'>",
+               '<mj-style a="<mj-style inline=\'inline\'>" inline="inline">', "x", ">", "</mj-style>"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_STYLE_TAGS), max_size=8))
+def test_the_inline_blocks_are_marked_as_the_expression_over_the_whole_source_marks_them(tags) -> None:
+    """The tags found by substring search and matched where each starts get the marker exactly where the
+    case-blind expression run over the whole MJML put it (for the lower-case tags MRML accepts)."""
+    source = " ".join(tags)
+    expected = compile._INLINE_STYLE.sub(lambda match: match.group(0) + compile.INLINE_MARKER, source)
+    assert compile._mark_inline_styles(source) == expected
