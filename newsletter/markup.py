@@ -302,7 +302,7 @@ def _direction(text: str) -> str:
 def _blocks_to_html(source: str, link: Callable[[str], str], styles: BlockStyles) -> str:
     if not has_blocks(source):
         paragraph = f"<p{_style(styles.paragraph)}"
-        return "\n".join(f"{paragraph}{_direction(p)}>{to_html(p, link, styles.link)}</p>" for p in _paragraphs(source))
+        return "\n".join(f"{paragraph}{_direction(p)}>{to_html(p, link, styles.link)}</p>" for p in paragraphs(source))
     out: list[str] = []
     tokens = _block_tokens(source)
     # The body's highest heading becomes h3 (below the block's own h2 title), any lower one h4: no level is
@@ -362,9 +362,12 @@ def _style(style: str) -> str:
     return f' style="{escape(str(style))}"' if style else ""
 
 
-def _paragraphs(source: str) -> list[str]:
-    blocks = re.split(r"\n[ \t]*\n", source.strip())
-    return [block.strip() for block in blocks if block.strip()]
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def paragraphs(source: str) -> list[str]:
+    """The paragraphs of a Markdown text: blocks separated by blank lines, each stripped."""
+    return [block for block in map(str.strip, _BLANK_LINE.split(source.strip())) if block]
 
 
 @dataclass(frozen=True)
@@ -382,7 +385,7 @@ def blocks_to_text(source: str, link: Callable[[str], str] = _same) -> list[Text
     """A body as plain-text blocks: paragraphs; list items as "  • " or "  1. " (nested: "    ◦ "); headings on
     a line of their own; quoted paragraphs with "> " before each line."""
     if not has_blocks(source):
-        return [TextBlock(to_text(p, link)) for p in _paragraphs(source)]
+        return [TextBlock(to_text(p, link)) for p in paragraphs(source)]
     out: list[TextBlock] = []
     lists: list[list[int | None]] = []  # per open list: [next number] or [None] for bullets
     quote = 0

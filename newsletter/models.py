@@ -96,10 +96,7 @@ def _clean_markdown(value: str) -> str:
     return value
 
 
-def paragraphs(markdown: str) -> list[str]:
-    """The paragraphs of a Markdown text: blocks separated by blank lines, each stripped."""
-    blocks = re.split(r"\n[ \t]*\n", markdown.strip())
-    return [block.strip() for block in blocks if block.strip()]
+paragraphs = markup.paragraphs  # where the render, the text and the templates' views have found it
 
 
 def _clean_url(value: str) -> str:
