@@ -437,12 +437,12 @@ def build(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # Imported before the workers fork, so that each starts with them: each imported the render, the checks
-    # and their libraries for itself, and this process needs most of them for the archive anyway.
-    from . import checks, compile, inline, mime, render, text  # noqa: F401
-
     # fork: the workers start with everything already imported (spawn would import it all again in each).
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    if context.get_start_method() == "fork":
+        # Imported before the workers fork, so that each starts with them (each imported them for itself: 236 M
+        # instructions); this process imports the render and the checks for the archive anyway.
+        from . import checks, compile, inline, mime, render, text  # noqa: F401
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
                              initargs=(config_path,)) as pool:
         results = []

@@ -120,9 +120,57 @@ _BLOCK_STYLE_NAMES = ("text_paragraph", "text_link", "body_list", "body_item", "
 
 
 class _Styles(styles.Styles):
-    """A theme's styles for one direction, with the Markdown renderer's made of the same values once."""
+    """A theme's styles for one direction, with the Markdown renderer's made of the same values once.
+
+    Templates read each style as an attribute (`style.text_link`), 76 reads a render; Jinja tries getattr
+    first, and Styles.__getattr__ took 0.9 µs a read. So each style is also an instance attribute, found at
+    once, kept in step with the mapping by every change to it (a template may change the styles it is given).
+    Names that the class holds (a dict's own `items`, `blocks`) stay as they were: those attributes win."""
 
     blocks: markup.BlockStyles
+    _as_attributes: tuple[str, ...] = ()
+
+    def _mirror(self) -> None:
+        for name in self._as_attributes:
+            self.__dict__.pop(name, None)
+        names = tuple(name for name in self if not hasattr(_Styles, name) and name not in _Styles.__annotations__)
+        self.__dict__.update((name, self[name]) for name in names)
+        self._as_attributes = names
+
+    def __setitem__(self, key: str, value: str) -> None:
+        super().__setitem__(key, value)
+        self._mirror()
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._mirror()
+
+    def __ior__(self, other: Any) -> _Styles:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        super().update(*args, **kwargs)
+        self._mirror()
+
+    def setdefault(self, key: str, default: str = "") -> str:  # type: ignore[override]
+        found = super().setdefault(key, default)
+        self._mirror()
+        return found
+
+    def pop(self, *args: Any) -> Any:  # type: ignore[override]
+        found = super().pop(*args)
+        self._mirror()
+        return found
+
+    def popitem(self) -> tuple[str, str]:
+        found = super().popitem()
+        self._mirror()
+        return found
+
+    def clear(self) -> None:
+        super().clear()
+        self._mirror()
 
 
 # A block's template as the measuring render includes it: a marker before it (and after the last), which
@@ -218,11 +266,7 @@ def _styles(theme: tuple[tuple[str, Markup], ...], direction: str, own: jinja2.T
         (own or dark).environment.handle_exception()  # as render() does: the template's lines, not a traceback
         raise  # not reached: handle_exception() raises
     made.blocks = _block_styles(made)
-    # Templates read each style as an attribute (`style.text_link`), 76 reads a render: as instance attributes
-    # Python finds them at once, where Styles.__getattr__ took 0.9 µs a read (Jinja tries getattr first).
-    # Names that a dict's own attributes hold (`items`) stay as they were: those attributes win.
-    made.__dict__.update((name, value) for name, value in made.items()
-                         if name not in made.__dict__ and not hasattr(_Styles, name))
+    made._mirror()
     return made
 
 

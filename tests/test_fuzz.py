@@ -313,7 +313,8 @@ def test_plain_paragraphs_skip_the_parser_with_the_same_output(source) -> None:
 
 
 @settings(max_examples=EXAMPLES * 5, deadline=None)
-@given(st.text(max_size=40), st.sampled_from(["", "é", "\u00a0", "\u200b", "\u2028", "字", "\n", "\t\r\n"]))
+@given(st.text(max_size=40), st.sampled_from(["", "é", "\u00a0", "\u200b", "\u2028", "字", "\n", "\t\r\n", "\x0b",
+                                               "\x0c", "\ud800", "\udfff", "\ufffe", "\x85"]))
 def test_a_control_character_is_refused_whatever_text_is_around_it(source, neighbour) -> None:
     """The printable fast path and the search without line breaks let no control character, lone surrogate or
     XML non-character through, in ASCII text or any other, and name the first one as the scan of all did."""

@@ -263,3 +263,12 @@ def test_the_inline_blocks_are_marked_as_the_expression_over_the_whole_source_ma
     source = " ".join(tags)
     expected = compile._INLINE_STYLE.sub(lambda match: match.group(0) + compile.INLINE_MARKER, source)
     assert compile._mark_inline_styles(source) == expected
+
+
+def test_a_tag_in_capitals_in_a_text_is_html_and_gets_no_marker() -> None:
+    """MRML passes <MJ-STYLE> in an mj-text through as HTML: no marker is put in the text (the expression over
+    the whole MJML put one, and it showed as text)."""
+    html = compile.compile_mjml(MJML.replace("<mj-column>", '<mj-column><mj-text><MJ-STYLE inline="inline">x'
+                                                            "</MJ-STYLE></mj-text>", 1))
+    assert '<MJ-STYLE inline="inline">x' in html or '<mj-style inline="inline">x' in html.lower()
+    assert html.count(inline.INLINE_MARKER) == 1  # the head's mj-style only

@@ -214,6 +214,31 @@ def test_a_users_styles_override_ours_and_an_edit_is_seen(project) -> None:
         assert "margin:0 0 16px 0" not in html
 
 
+def test_each_style_read_as_an_attribute_is_the_mapping_s_after_any_change() -> None:
+    """The styles are mirrored as attributes (for speed): every way a dict can change keeps the two in step,
+    and the names the class holds stay its own."""
+    styles = render._Styles({"text_link": "a", "items": "user", "mirror": "m"})
+    styles._mirror()
+    assert (styles.text_link, styles.mirror, callable(styles.items)) == ("a", "m", True)
+    changes = [lambda s: s.__setitem__("text_link", "b"), lambda s: s.update(text_link="c", extra="e"),
+               lambda s: s.__ior__({"text_link": "d"}), lambda s: s.setdefault("other", "o"),
+               lambda s: s.pop("extra"), lambda s: s.__delitem__("other"), lambda s: s.popitem(), lambda s: s.clear()]
+    for change in changes:
+        change(styles)
+        for name in ("text_link", "mirror", "extra", "other"):
+            if name in styles:
+                assert getattr(styles, name) == styles[name], (name, styles)
+            else:
+                with pytest.raises(AttributeError, match="no style named"):
+                    getattr(styles, name)
+
+
+def test_a_users_style_named_blocks_leaves_the_markdown_styles_alone(project) -> None:
+    project.template("styles.j2", '{% set blocks = "margin: 0" %}\n{% set text_paragraph = "margin: 0 0 9px 0" %}\n')
+    path = project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
+    assert '<p style="margin: 0 0 9px 0">One.</p>' in newsletter.render_issue(path).html
+
+
 def test_an_error_in_the_styles_names_its_line(project, cli) -> None:
     project.template("styles.j2", '{% set text_paragraph = "margin: 0" %}\n{% set text_link = config.name %}\n')
     project.issue("x", yaml.safe_dump(_issue(False, False, False, 1)))
