@@ -153,7 +153,7 @@ class _Styles(styles.Styles):
         super().update(*args, **kwargs)
         self._mirror()
 
-    def setdefault(self, key: str, default: str = "") -> str:  # type: ignore[override]
+    def setdefault(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
         found = super().setdefault(key, default)
         self._mirror()
         return found
